@@ -1,0 +1,1 @@
+//! Behaviour tests of the engine, named after what they prove.
