@@ -1,1 +1,0 @@
-//! Behaviour tests of the engine, named after what they prove.
