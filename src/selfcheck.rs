@@ -9,6 +9,9 @@ use crate::engine::*;
 
 type Check = Result<String, String>;
 
+/// A named scenario: what it proves, and the function that runs it.
+pub type Scenario = (&'static str, fn() -> Check);
+
 fn thing(emu: &mut Emulator, name: &str) -> Result<String, EngineError> {
     emu.call(|e, now| {
         e.create_thing(
@@ -137,7 +140,7 @@ fn notifications_follow_the_pending_set() -> Check {
     }
 }
 
-pub fn scenarios() -> Vec<(&'static str, fn() -> Check)> {
+pub fn scenarios() -> Vec<Scenario> {
     vec![
         ("notify and notify-next follow the pending set", notifications_follow_the_pending_set),
         ("a 7-day in-progress timeout on the virtual clock", seven_day_timeout),

@@ -250,6 +250,9 @@ pub struct AssociateTargetsWithJobRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailsMap {
+    /// Omitted when empty: AWS shows an execution without details as `"statusDetails": {}`
+    /// (spec §2.3, CLI sample).
+    #[serde(default, skip_serializing_if = "StatusDetails::is_empty")]
     pub details_map: StatusDetails,
 }
 

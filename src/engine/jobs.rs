@@ -699,6 +699,8 @@ impl Engine {
             .collect();
         all.sort_unstable();
         for e in all {
+            // Deleting a job deletes its executions, and each deletion is an execution event.
+            self.execution_event(e, "deleted", now);
             self.remove_execution(e);
         }
         // Choice: deletion completes at once (AWS is eventually consistent here).

@@ -65,6 +65,21 @@ impl Engine {
 
     /// The pending executions `thing` sees in `namespace`, in `$next` order, capped as listed.
     pub(super) fn visible_pending(&self, thing: ThingIx, namespace: Option<&str>) -> Vec<ExecIx> {
+        let mut list = self.all_pending(thing, namespace);
+        let limit = if list
+            .iter()
+            .any(|&e| self.job(self.exec(e).job).scheduling_raw != Default::default())
+        {
+            PENDING_LIMIT_SCHEDULED
+        } else {
+            PENDING_LIMIT
+        };
+        list.truncate(limit);
+        list
+    }
+
+    /// Every pending execution `thing` sees in `namespace`, in `$next` order, uncapped.
+    fn all_pending(&self, thing: ThingIx, namespace: Option<&str>) -> Vec<ExecIx> {
         let Some(t) = self.things.get(thing as usize) else {
             return Vec::new();
         };
@@ -82,20 +97,14 @@ impl Engine {
             let x = self.exec(e);
             (x.status != ExecStatus::InProgress, x.queued_at, x.seq)
         });
-        let limit = if list
-            .iter()
-            .any(|&e| self.job(self.exec(e).job).scheduling_raw != Default::default())
-        {
-            PENDING_LIMIT_SCHEDULED
-        } else {
-            PENDING_LIMIT
-        };
-        list.truncate(limit);
         list
     }
 
+    /// The whole pending set, not just the listed part: queuing an 11th execution is a change
+    /// of the set (spec §4.5, "published when a new execution is queued") even though the
+    /// notification still lists only the first ten.
     fn identities(&self, thing: ThingIx, namespace: Option<&str>) -> Vec<(JobIx, i64)> {
-        self.visible_pending(thing, namespace)
+        self.all_pending(thing, namespace)
             .into_iter()
             .map(|e| {
                 let x = self.exec(e);
