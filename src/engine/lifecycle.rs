@@ -139,16 +139,10 @@ impl Engine {
         }
     }
 
-    /// Sets or clears an execution's step timer; the step can never outlast the in-progress timer.
+    /// Sets or clears an execution's step timer. The step never outlasts the in-progress timer
+    /// because the armed deadline is the earlier of the two ([`Execution::deadline`]).
     pub(super) fn set_step_timeout(&mut self, ex: ExecIx, minutes: Option<u32>, now: Timestamp) {
-        let x = self.exec_mut(ex);
-        x.step_deadline = minutes.map(|m| {
-            let step = now.plus_minutes(i64::from(m));
-            match x.in_progress_deadline {
-                Some(cap) => step.min(cap),
-                None => step,
-            }
-        });
+        self.exec_mut(ex).step_deadline = minutes.map(|m| now.plus_minutes(i64::from(m)));
         self.rearm_deadline(ex);
     }
 

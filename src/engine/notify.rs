@@ -88,9 +88,13 @@ impl Engine {
             .iter()
             .copied()
             .filter(|&e| {
-                let job = self.job(self.exec(e).job);
-                // Executions of a SCHEDULED job are hidden from devices (spec §6.5).
-                job.namespace.as_deref() == namespace && job.status != JobStatus::Scheduled
+                let x = self.exec(e);
+                let job = self.job(x.job);
+                // Executions of a SCHEDULED job are filtered out (spec §6.5). Choice: only QUEUED
+                // ones; a device already working on an execution keeps seeing it when a
+                // maintenance window closes, or it could not resume after a reconnect.
+                job.namespace.as_deref() == namespace
+                    && (job.status != JobStatus::Scheduled || x.status == ExecStatus::InProgress)
             })
             .collect();
         list.sort_by_key(|&e| {

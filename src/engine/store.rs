@@ -142,7 +142,7 @@ pub struct Execution {
     pub retries_timed_out: u32,
     /// Absolute in-progress deadline, fixed when the execution started.
     pub in_progress_deadline: Option<Timestamp>,
-    /// Absolute step deadline, already capped by the in-progress deadline.
+    /// Absolute step deadline (the armed deadline is the earlier of the two).
     pub step_deadline: Option<Timestamp>,
     /// Creation order among all executions: ties in `queued_at` keep their order.
     pub seq: u64,

@@ -59,7 +59,11 @@ fn succeeded(n: i64) -> RateIncreaseCriteria {
     }
 }
 
-fn rolled_out_job(id: &str, group_arn: &str, rollout: JobExecutionsRolloutConfig) -> CreateJobRequest {
+fn rolled_out_job(
+    id: &str,
+    group_arn: &str,
+    rollout: JobExecutionsRolloutConfig,
+) -> CreateJobRequest {
     CreateJobRequest {
         job_executions_rollout_config: Some(rollout),
         ..World::job_req(id, &[group_arn])
@@ -208,7 +212,12 @@ fn rollout_follows_target_order() {
     let expected: Vec<(String, f64)> = names
         .iter()
         .enumerate()
-        .map(|(i, n)| (w.engine().thing_arn(n), T0.plus_minutes(i as i64 / 2).secs_f64()))
+        .map(|(i, n)| {
+            (
+                w.engine().thing_arn(n),
+                T0.plus_minutes(i as i64 / 2).secs_f64(),
+            )
+        })
         .collect();
     assert_eq!(order, expected);
 }
@@ -236,7 +245,11 @@ fn exponential_rate_follows_the_documented_example_at_one_tenth_scale() {
     // then 40/min.
     let mut w = World::new();
     let (g, _) = fleet(&mut w, "fleet", "t", 400);
-    w.create_job(rolled_out_job("j", &g, exponential(5, 2.0, notified(100), 1000)));
+    w.create_job(rolled_out_job(
+        "j",
+        &g,
+        exponential(5, 2.0, notified(100), 1000),
+    ));
     w.advance_minutes(60);
     let mut expected = vec![5; 20];
     expected.extend([10; 10]);
@@ -252,7 +265,11 @@ fn exponential_rate_rises_once_per_full_criterion_of_notified_things() {
     // 12 notified are three steps (3 × 2³ = 24/min).
     let mut w = World::new();
     let (g, _) = fleet(&mut w, "fleet", "t", 30);
-    w.create_job(rolled_out_job("j", &g, exponential(3, 2.0, notified(4), 100)));
+    w.create_job(rolled_out_job(
+        "j",
+        &g,
+        exponential(3, 2.0, notified(4), 100),
+    ));
     w.advance_minutes(5);
     assert_eq!(per_minute(&mut w, "j", T0, 4), vec![3, 3, 6, 18, 0]);
 }
@@ -262,7 +279,11 @@ fn exponential_rate_with_succeeded_criterion_grows_only_with_successes() {
     // §6.1: with numberOfSucceededThings the rate rises per `criterion` SUCCEEDED executions.
     let mut w = World::new();
     let (g, names) = fleet(&mut w, "fleet", "t", 30);
-    w.create_job(rolled_out_job("j", &g, exponential(2, 2.0, succeeded(2), 100)));
+    w.create_job(rolled_out_job(
+        "j",
+        &g,
+        exponential(2, 2.0, succeeded(2), 100),
+    ));
     assert_eq!(created(&mut w, "j"), 2);
     // Notified but not succeeded: the rate stays at the base.
     w.advance_minutes(1);
@@ -290,9 +311,16 @@ fn exponential_rate_is_capped_at_maximum_per_minute() {
     // §6.1: "capped by maximumPerMinute".
     let mut w = World::new();
     let (g, _) = fleet(&mut w, "fleet", "t", 60);
-    w.create_job(rolled_out_job("j", &g, exponential(5, 5.0, notified(5), 12)));
+    w.create_job(rolled_out_job(
+        "j",
+        &g,
+        exponential(5, 5.0, notified(5), 12),
+    ));
     w.advance_minutes(10);
-    assert_eq!(per_minute(&mut w, "j", T0, 6), vec![5, 12, 12, 12, 12, 7, 0]);
+    assert_eq!(
+        per_minute(&mut w, "j", T0, 6),
+        vec![5, 12, 12, 12, 12, 7, 0]
+    );
 }
 
 #[test]
@@ -300,7 +328,11 @@ fn update_job_rollout_rate_applies_from_the_next_minute() {
     // §2.4 UpdateJob + §6.1: a new maximumPerMinute replaces the old one (and drops exponentialRate).
     let mut w = World::new();
     let (g, _) = fleet(&mut w, "fleet", "t", 40);
-    w.create_job(rolled_out_job("j", &g, exponential(2, 2.0, notified(100), 50)));
+    w.create_job(rolled_out_job(
+        "j",
+        &g,
+        exponential(2, 2.0, notified(100), 50),
+    ));
     w.advance_secs(30);
     w.emu
         .call(|e, now| {
@@ -329,11 +361,17 @@ fn describe_job_shows_is_concurrent_and_processing_targets_while_rolling_out() {
     w.create_job(rolled_out_job("j", &g, constant(1)));
     let j = w.describe_job("j");
     assert!(j.is_concurrent);
-    assert_eq!(j.job_process_details.processing_targets, Some(vec![g.clone()]));
+    assert_eq!(
+        j.job_process_details.processing_targets,
+        Some(vec![g.clone()])
+    );
     w.advance_minutes(1);
     let j = w.describe_job("j");
     assert!(j.is_concurrent);
-    assert_eq!(j.job_process_details.processing_targets, Some(vec![g.clone()]));
+    assert_eq!(
+        j.job_process_details.processing_targets,
+        Some(vec![g.clone()])
+    );
     let listed = w
         .emu
         .read(|e, _| e.list_jobs(&ListJobsRequest::default()))
@@ -440,7 +478,11 @@ fn abort_does_not_fire_just_below_the_threshold() {
     // §6.2: 50% failed against a 50.01% threshold.
     let mut w = World::new();
     let t = things(&mut w, &["a", "b", "c"]);
-    w.create_job(aborting("j", &arns(&t), vec![criterion("FAILED", 50.01, 2)]));
+    w.create_job(aborting(
+        "j",
+        &arns(&t),
+        vec![criterion("FAILED", 50.01, 2)],
+    ));
     run(&mut w, "a", "j", "SUCCEEDED");
     run(&mut w, "b", "j", "FAILED");
     let j = w.describe_job("j");
@@ -486,14 +528,21 @@ fn abort_cancels_only_queued_executions_and_in_progress_keep_running() {
     // §6.2: job CANCELED, only QUEUED executions canceled, IN_PROGRESS keep running.
     let mut w = World::new();
     let t = things(&mut w, &["a", "b", "c"]);
-    w.create_job(aborting("j", &arns(&t), vec![criterion("FAILED", 100.0, 1)]));
+    w.create_job(aborting(
+        "j",
+        &arns(&t),
+        vec![criterion("FAILED", 100.0, 1)],
+    ));
     w.start_next("b");
     run(&mut w, "a", "j", "FAILED");
     let j = w.describe_job("j");
     assert_eq!(j.status, "CANCELED");
     assert!(!j.force_canceled);
     let b = w.execution("b", "j");
-    assert_eq!((b.status.as_str(), b.version_number, b.force_canceled), ("IN_PROGRESS", 2, false));
+    assert_eq!(
+        (b.status.as_str(), b.version_number, b.force_canceled),
+        ("IN_PROGRESS", 2, false)
+    );
     let c = w.execution("c", "j");
     assert_eq!((c.status.as_str(), c.version_number), ("CANCELED", 2));
     // The IN_PROGRESS execution can still be finished by its device.
@@ -506,7 +555,11 @@ fn abort_fills_reason_code_and_comment() {
     // §6.2, §12.4: the service fills reasonCode and comment (strings are jobrig's choice).
     let mut w = World::new();
     let t = things(&mut w, &["a", "b"]);
-    w.create_job(aborting("j", &arns(&t), vec![criterion("FAILED", 100.0, 1)]));
+    w.create_job(aborting(
+        "j",
+        &arns(&t),
+        vec![criterion("FAILED", 100.0, 1)],
+    ));
     run(&mut w, "a", "j", "FAILED");
     let j = w.describe_job("j");
     assert_eq!(j.reason_code.as_deref(), Some("ABORT_CRITERIA_MET"));
@@ -679,7 +732,10 @@ fn a_retry_is_queued_with_version_1_and_notified_to_the_device() {
     let topics: Vec<&str> = msgs.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
         topics,
-        vec!["$aws/things/a/jobs/notify", "$aws/things/a/jobs/notify-next"]
+        vec![
+            "$aws/things/a/jobs/notify",
+            "$aws/things/a/jobs/notify-next"
+        ]
     );
     let queued = &msgs[0].1["jobs"]["QUEUED"];
     assert_eq!(queued.as_array().map(Vec::len), Some(1));
@@ -691,7 +747,10 @@ fn a_retry_is_queued_with_version_1_and_notified_to_the_device() {
     assert_eq!(next["executionNumber"], 2);
     assert_eq!(next["versionNumber"], 1);
     let x = w.execution("a", "j");
-    assert_eq!((x.execution_number, x.version_number, x.started_at), (2, 1, None));
+    assert_eq!(
+        (x.execution_number, x.version_number, x.started_at),
+        (2, 1, None)
+    );
 }
 
 #[test]
@@ -724,7 +783,10 @@ fn timed_out_retries_never_trigger_without_a_timeout() {
     });
     w.start_next("a");
     w.advance_minutes(30 * 24 * 60);
-    assert_eq!(attempts(&mut w, "j", "a"), vec![(1, "IN_PROGRESS".into(), 0)]);
+    assert_eq!(
+        attempts(&mut w, "j", "a"),
+        vec![(1, "IN_PROGRESS".into(), 0)]
+    );
     assert_eq!(w.engine().armed_timers(), 0);
 }
 
@@ -744,7 +806,10 @@ fn timed_out_execution_is_retried_after_its_in_progress_timer() {
         attempts(&mut w, "j", "a"),
         vec![(1, "TIMED_OUT".into(), 0), (2, "QUEUED".into(), 1)]
     );
-    assert_eq!(w.execution("a", "j").queued_at, T0.plus_minutes(5).secs_f64());
+    assert_eq!(
+        w.execution("a", "j").queued_at,
+        T0.plus_minutes(5).secs_f64()
+    );
     w.start_next("a");
     w.advance_minutes(5);
     assert_eq!(
@@ -871,7 +936,8 @@ fn no_retry_after_the_job_is_canceled() {
     });
     w.start_next("a");
     w.try_cancel_job("j", false).expect("cancel");
-    w.report("a", "j", "FAILED").expect("the device may still finish");
+    w.report("a", "j", "FAILED")
+        .expect("the device may still finish");
     assert_eq!(attempts(&mut w, "j", "a"), vec![(1, "FAILED".into(), 0)]);
     assert!(w.next("a").is_none());
 }

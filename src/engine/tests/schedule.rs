@@ -91,7 +91,10 @@ fn windows(cron: &str, duration: i64) -> SchedulingConfig {
 
 /// A CONTINUOUS job `j` over `group_arn` with the nightly 60-minute window.
 fn nightly_job(group_arn: &str) -> CreateJobRequest {
-    continuous(scheduled(World::job_req("j", &[group_arn]), windows(NIGHTLY, 60)))
+    continuous(scheduled(
+        World::job_req("j", &[group_arn]),
+        windows(NIGHTLY, 60),
+    ))
 }
 
 /// All executions of a job ever created (every status), from its counters.
@@ -179,7 +182,10 @@ fn scheduled_job_starts_and_rolls_out_at_start_time_exactly() {
     // §11.77, §5.1: at startTime → IN_PROGRESS and the rollout begins.
     let mut w = World::new();
     let (g, names) = fleet(&mut w, "fleet", "t", 3);
-    w.create_job(scheduled(at_rate(World::job_req("j", &[&g]), 2), start_at(120)));
+    w.create_job(scheduled(
+        at_rate(World::job_req("j", &[&g]), 2),
+        start_at(120),
+    ));
     to(&mut w, 119);
     w.messages();
     to(&mut w, 120);
@@ -248,7 +254,8 @@ fn end_time_stop_rollout_lets_existing_executions_continue() {
     to(&mut w, 31);
     assert_eq!(w.exec_status(&names[0], "j"), "IN_PROGRESS");
     assert_eq!(w.exec_status(&names[1], "j"), "QUEUED");
-    w.report(&names[0], "j", "SUCCEEDED").expect("in-progress continues");
+    w.report(&names[0], "j", "SUCCEEDED")
+        .expect("in-progress continues");
     run(&mut w, &names[1], "j", "SUCCEEDED");
     let j = w.describe_job("j");
     assert_eq!(j.status, "IN_PROGRESS");
@@ -278,7 +285,10 @@ fn end_time_cancel_cancels_queued_executions_and_keeps_in_progress_ones() {
     let mut w = World::new();
     let t: Vec<String> = ["a", "b", "c"].iter().map(|n| w.thing(n)).collect();
     let targets: Vec<&str> = t.iter().map(String::as_str).collect();
-    w.create_job(scheduled(World::job_req("j", &targets), end_at(30, "CANCEL")));
+    w.create_job(scheduled(
+        World::job_req("j", &targets),
+        end_at(30, "CANCEL"),
+    ));
     w.start_next("a");
     to(&mut w, 29);
     assert_eq!(w.describe_job("j").status, "IN_PROGRESS");
@@ -305,7 +315,10 @@ fn end_time_force_cancel_cancels_in_progress_executions_too() {
     let mut w = World::new();
     let t: Vec<String> = ["a", "b"].iter().map(|n| w.thing(n)).collect();
     let targets: Vec<&str> = t.iter().map(String::as_str).collect();
-    w.create_job(scheduled(World::job_req("j", &targets), end_at(30, "FORCE_CANCEL")));
+    w.create_job(scheduled(
+        World::job_req("j", &targets),
+        end_at(30, "FORCE_CANCEL"),
+    ));
     w.start_next("a");
     to(&mut w, 30);
     let j = w.describe_job("j");
@@ -320,7 +333,9 @@ fn end_time_force_cancel_cancels_in_progress_executions_too() {
     let b = w.execution("b", "j");
     assert_eq!((b.status.as_str(), b.force_canceled), ("CANCELED", false));
     assert_eq!(counters(&j), [0, 0, 0, 0, 0, 0, 0, 2]);
-    let err = w.report("a", "j", "SUCCEEDED").expect_err("the device cannot finish");
+    let err = w
+        .report("a", "j", "SUCCEEDED")
+        .expect_err("the device cannot finish");
     assert_eq!(err.kind, ErrorKind::TerminalStateReached);
 }
 
@@ -441,7 +456,16 @@ fn job_alternates_between_in_progress_and_scheduled_at_window_boundaries() {
     let (g, _) = fleet(&mut w, "fleet", "t", 1);
     w.create_job(nightly_job(&g));
     let mut seen = Vec::new();
-    for m in [119, 120, 179, 180, DAY + 119, DAY + 120, DAY + 179, DAY + 180] {
+    for m in [
+        119,
+        120,
+        179,
+        180,
+        DAY + 119,
+        DAY + 120,
+        DAY + 179,
+        DAY + 180,
+    ] {
         to(&mut w, m);
         seen.push(w.describe_job("j").status);
     }
@@ -499,6 +523,26 @@ fn executions_of_a_scheduled_job_are_hidden_from_the_device() {
     assert_eq!(pending.queued.len(), 1);
     assert_eq!(&*pending.queued[0].job_id, "j");
     assert_eq!(pending.queued[0].execution_number, 1);
+}
+
+#[test]
+fn an_in_progress_execution_stays_visible_to_its_device_when_the_window_closes() {
+    // §6.5 filters executions of SCHEDULED jobs; choice (docs/fidelity.md): only QUEUED ones, so a
+    // device mid-job can still describe and resume its execution between windows.
+    let mut w = World::new();
+    let (g, names) = fleet(&mut w, "fleet", "t", 1);
+    let t = names[0].as_str();
+    w.create_job(nightly_job(&g));
+    to(&mut w, 120);
+    assert_eq!(w.start_next(t).expect("started").status, ExecStatus::InProgress);
+    to(&mut w, 180);
+    assert_eq!(w.describe_job("j").status, "SCHEDULED");
+    let pending = w.pending(t);
+    assert_eq!(pending.in_progress.len(), 1);
+    assert_eq!(&*pending.in_progress[0].job_id, "j");
+    assert_eq!(&*w.next(t).expect("still next").job_id, "j");
+    w.report(t, "j", "SUCCEEDED").expect("the device can finish it");
+    assert_eq!(w.exec_status(t, "j"), "SUCCEEDED");
 }
 
 #[test]
@@ -621,7 +665,10 @@ fn overlapping_windows_keep_the_job_in_progress_until_the_last_one_closes() {
     // §6.5: the job returns to SCHEDULED only when no window is open.
     let mut w = World::new();
     let (g, _) = fleet(&mut w, "fleet", "t", 1);
-    w.create_job(continuous(scheduled(World::job_req("j", &[&g]), overlapping())));
+    w.create_job(continuous(scheduled(
+        World::job_req("j", &[&g]),
+        overlapping(),
+    )));
     let mut seen = Vec::new();
     for m in [119, 120, 180, 209, 210] {
         to(&mut w, m);
@@ -629,7 +676,13 @@ fn overlapping_windows_keep_the_job_in_progress_until_the_last_one_closes() {
     }
     assert_eq!(
         seen,
-        ["SCHEDULED", "IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "SCHEDULED"]
+        [
+            "SCHEDULED",
+            "IN_PROGRESS",
+            "IN_PROGRESS",
+            "IN_PROGRESS",
+            "SCHEDULED"
+        ]
     );
 }
 
@@ -638,7 +691,10 @@ fn scheduled_job_rollouts_merge_several_windows_in_time_order() {
     // §11.79: seven starts in all, across every window of the job.
     let mut w = World::new();
     let (g, _) = fleet(&mut w, "fleet", "t", 1);
-    w.create_job(continuous(scheduled(World::job_req("j", &[&g]), overlapping())));
+    w.create_job(continuous(scheduled(
+        World::job_req("j", &[&g]),
+        overlapping(),
+    )));
     assert_eq!(
         rollouts(&w.describe_job("j")),
         [

@@ -717,3 +717,36 @@ fn document_parameters_without_a_template_are_refused() {
         "Document parameters are only supported with AWS managed job templates."
     );
 }
+
+#[test]
+fn a_template_copied_from_a_job_without_configs_makes_jobs_without_configs() {
+    // §2.4 (CreateJobTemplate from jobArn copies what the job has; CreateJob inherits it)
+    let mut w = World::new();
+    let t1 = w.thing("t1");
+    w.job("j1", &[&t1]);
+    create_template(
+        &mut w,
+        CreateJobTemplateRequest {
+            job_template_id: "copy".into(),
+            job_arn: Some(format!("{ARN}:job/j1")),
+            description: Some("copied".into()),
+            ..Default::default()
+        },
+    );
+    let v = serde_json::to_value(describe_template(&mut w, "copy").unwrap()).unwrap();
+    for absent in [
+        "presignedUrlConfig",
+        "jobExecutionsRolloutConfig",
+        "abortConfig",
+        "timeoutConfig",
+        "jobExecutionsRetryConfig",
+        "maintenanceWindows",
+    ] {
+        assert!(v.get(absent).is_none(), "{absent} should be omitted: {v}");
+    }
+    w.create_job(from_template("j2", &tpl_arn("copy"), &[&t1]));
+    assert_eq!(document(&mut w, "j2", false), DOC);
+    let j = w.describe_job("j2");
+    assert_eq!(j.timeout_config, TimeoutConfig::default());
+    assert_eq!(j.job_executions_rollout_config, JobExecutionsRolloutConfig::default());
+}

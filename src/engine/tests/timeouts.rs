@@ -61,7 +61,9 @@ fn remaining(w: &mut World) -> Option<i64> {
 /// `approximateSecondsBeforeTimedOut` as the device plane shows it (DescribeJobExecution).
 fn remaining_for_device(w: &mut World) -> Option<i64> {
     w.emu
-        .read(|e, now| e.describe_job_execution_for_device(now, "t", "j", None, &Default::default()))
+        .read(|e, now| {
+            e.describe_job_execution_for_device(now, "t", "j", None, &Default::default())
+        })
         .expect("describe")
         .expect("execution")
         .approximate_seconds_before_timed_out
@@ -123,7 +125,10 @@ fn a_device_update_after_the_timeout_is_rejected() {
         err.message,
         "Job execution j for thing t is in terminal state TIMED_OUT and cannot be updated."
     );
-    assert_eq!(err.kind.aws_code(Plane::Data), "InvalidStateTransitionException");
+    assert_eq!(
+        err.kind.aws_code(Plane::Data),
+        "InvalidStateTransitionException"
+    );
     assert_eq!(err.kind.http_status(Plane::Data), 409);
 }
 
@@ -199,7 +204,8 @@ fn the_in_progress_timer_also_starts_on_an_update_to_in_progress() {
     // §6.4: the timer starts when the execution becomes IN_PROGRESS, however it gets there.
     let mut w = world(Some(3));
     w.advance_minutes(1);
-    w.report("t", "j", "IN_PROGRESS").expect("started by update");
+    w.report("t", "j", "IN_PROGRESS")
+        .expect("started by update");
     assert_eq!(remaining(&mut w), Some(180));
     w.advance_minutes(3);
     let x = w.execution("t", "j");
@@ -279,7 +285,12 @@ fn a_force_canceled_execution_never_times_out() {
     w.advance_minutes(60);
     let x = w.execution("t", "j");
     assert_eq!((x.status.as_str(), x.force_canceled), ("CANCELED", true));
-    assert_eq!(w.describe_job("j").job_process_details.number_of_timed_out_things, 0);
+    assert_eq!(
+        w.describe_job("j")
+            .job_process_details
+            .number_of_timed_out_things,
+        0
+    );
 }
 
 #[test]
@@ -307,8 +318,14 @@ fn update_job_timeout_applies_only_to_executions_started_afterwards() {
         .expect("update job");
     assert_eq!(w.describe_job("j").timeout_config, timeout(5));
     w.start_next("b");
-    assert_eq!(w.execution("a", "j").approximate_seconds_before_timed_out, Some(1800));
-    assert_eq!(w.execution("b", "j").approximate_seconds_before_timed_out, Some(300));
+    assert_eq!(
+        w.execution("a", "j").approximate_seconds_before_timed_out,
+        Some(1800)
+    );
+    assert_eq!(
+        w.execution("b", "j").approximate_seconds_before_timed_out,
+        Some(300)
+    );
     w.advance_minutes(5);
     assert_eq!(w.exec_status("a", "j"), "IN_PROGRESS");
     assert_eq!(w.exec_status("b", "j"), "TIMED_OUT");
@@ -351,7 +368,9 @@ fn approximate_seconds_before_timed_out_counts_down_while_a_timer_runs() {
     assert_eq!(remaining(&mut w), Some(330));
     assert_eq!(remaining_for_device(&mut w), Some(330));
     assert_eq!(
-        w.next("t").expect("head").approximate_seconds_before_timed_out,
+        w.next("t")
+            .expect("head")
+            .approximate_seconds_before_timed_out,
         Some(330)
     );
 }
@@ -391,7 +410,12 @@ fn approximate_seconds_before_timed_out_is_absent_while_queued() {
     // §6.4: the timer does not run before IN_PROGRESS.
     let mut w = world(Some(10));
     assert_eq!(remaining(&mut w), None);
-    assert_eq!(w.next("t").expect("head").approximate_seconds_before_timed_out, None);
+    assert_eq!(
+        w.next("t")
+            .expect("head")
+            .approximate_seconds_before_timed_out,
+        None
+    );
 }
 
 // ---------------------------------------------------------------- step timers
@@ -484,7 +508,12 @@ fn a_step_timer_alone_times_the_execution_out() {
     assert_eq!(w.exec_status("t", "j"), "IN_PROGRESS");
     w.advance_minutes(1);
     assert_eq!(w.exec_status("t", "j"), "TIMED_OUT");
-    assert_eq!(w.describe_job("j").job_process_details.number_of_timed_out_things, 1);
+    assert_eq!(
+        w.describe_job("j")
+            .job_process_details
+            .number_of_timed_out_things,
+        1
+    );
 }
 
 #[test]
