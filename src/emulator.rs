@@ -18,8 +18,10 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn new(cfg: EngineConfig, clock: Clock) -> Self {
+        let mut engine = Engine::new(cfg);
+        engine.set_created_at(clock.now());
         Emulator {
-            engine: Engine::new(cfg),
+            engine,
             clock,
             outbox: Vec::new(),
         }

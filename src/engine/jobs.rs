@@ -569,16 +569,13 @@ impl Engine {
             .as_ref()
             .map(validate::timeout)
             .transpose()?;
-        let retry = match &req.job_executions_retry_config {
-            Some(r) if j.retry_raw.is_none() => {
-                let _ = r;
-                return Err(EngineError::invalid(
-                    "RetryConfig cannot be updated if the job has no RetryConfig defined during creation.",
-                ));
-            }
-            Some(r) => Some(validate::retry_update(&j.retry, r)?),
-            None => None,
-        };
+        // retry_update checks Coral constraints first, then refuses a job created without a
+        // retry config (its policy is empty), as every other member does (spec §1.4).
+        let retry = req
+            .job_executions_retry_config
+            .as_ref()
+            .map(|r| validate::retry_update(&j.retry, r))
+            .transpose()?;
         // ---- checked: apply.
         let j = self.job_mut(ix);
         if let Some(d) = req.description {

@@ -143,13 +143,20 @@ impl Engine {
         }
     }
 
+    /// When this emulated account came into being (DescribeEventConfigurations' `creationDate`).
+    pub fn set_created_at(&mut self, at: Timestamp) {
+        self.created_at = at;
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
     }
 
     /// Forgets everything: the state of a fresh account.
     pub fn reset(&mut self) {
+        let created_at = self.created_at;
         *self = Engine::new(self.cfg.clone());
+        self.created_at = created_at;
     }
 
     /// Makes `url` fetchable as a job's `documentSource` (jobrig has no S3; see docs/fidelity.md).

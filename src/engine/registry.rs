@@ -279,7 +279,7 @@ impl Engine {
             return Err(EngineError::new(
                 ErrorKind::ResourceAlreadyExists,
                 format!(
-                    "Thing Group {} already exists with different properties",
+                    "Thing Group {} already exists in current account with different properties",
                     req.thing_group_name
                 ),
             ));
@@ -370,7 +370,7 @@ impl Engine {
         }
         if !g.children.is_empty() {
             return Err(EngineError::invalid(format!(
-                "Cannot delete thing group {} because it has child groups.",
+                "Cannot delete thing group : {} when there are still child groups attached to it",
                 req.thing_group_name
             )));
         }

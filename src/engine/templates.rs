@@ -89,16 +89,18 @@ impl Engine {
             description: req.description.unwrap_or_default(),
             document,
             document_source,
+            // A job stores absent configs as empty ones; only configs the job has are copied, or
+            // jobs made from the template would inherit `{}` configs that CreateJob refuses.
             presigned_url_config: req
                 .presigned_url_config
-                .or_else(|| j.map(|j| j.presigned_raw.clone())),
+                .or_else(|| j.and_then(|j| given(&j.presigned_raw))),
             rollout: req
                 .job_executions_rollout_config
-                .or_else(|| j.map(|j| j.rollout_raw.clone())),
+                .or_else(|| j.and_then(|j| given(&j.rollout_raw))),
             abort: req.abort_config.or_else(|| j.and_then(|j| j.abort_raw.clone())),
             timeout: req
                 .timeout_config
-                .or_else(|| j.map(|j| j.timeout_raw.clone())),
+                .or_else(|| j.and_then(|j| given(&j.timeout_raw))),
             retry: req
                 .job_executions_retry_config
                 .or_else(|| j.and_then(|j| j.retry_raw.clone())),
@@ -232,4 +234,9 @@ impl Engine {
             next_token,
         })
     }
+}
+
+/// A job's stored config, unless it is the empty value that stands for "not configured".
+fn given<T: Clone + Default + PartialEq>(config: &T) -> Option<T> {
+    (*config != T::default()).then(|| config.clone())
 }

@@ -47,7 +47,13 @@ fn cancel_execution(w: &mut World, req: CancelJobExecutionRequest) -> EngineResu
     w.emu.call(|e, now| e.cancel_job_execution(now, req))
 }
 
-fn delete_execution(w: &mut World, thing: &str, job: &str, number: i64, force: bool) -> EngineResult<()> {
+fn delete_execution(
+    w: &mut World,
+    thing: &str,
+    job: &str,
+    number: i64,
+    force: bool,
+) -> EngineResult<()> {
     w.emu.call(|e, now| {
         e.delete_job_execution(
             now,
@@ -62,19 +68,30 @@ fn delete_execution(w: &mut World, thing: &str, job: &str, number: i64, force: b
     })
 }
 
-fn describe_execution_number(w: &mut World, thing: &str, job: &str, n: i64) -> EngineResult<JobExecutionView> {
+fn describe_execution_number(
+    w: &mut World,
+    thing: &str,
+    job: &str,
+    n: i64,
+) -> EngineResult<JobExecutionView> {
     w.emu
         .read(|e, now| e.describe_job_execution(now, thing, job, Some(n)))
         .map(|r| r.execution)
 }
 
-fn executions_for_thing(w: &mut World, req: ListJobExecutionsForThingRequest) -> ListJobExecutionsForThingResponse {
+fn executions_for_thing(
+    w: &mut World,
+    req: ListJobExecutionsForThingRequest,
+) -> ListJobExecutionsForThingResponse {
     w.emu
         .read(|e, _| e.list_job_executions_for_thing(&req))
         .expect("list executions for thing")
 }
 
-fn executions_for_job(w: &mut World, req: ListJobExecutionsForJobRequest) -> ListJobExecutionsForJobResponse {
+fn executions_for_job(
+    w: &mut World,
+    req: ListJobExecutionsForJobRequest,
+) -> ListJobExecutionsForJobResponse {
     w.emu
         .read(|e, _| e.list_job_executions_for_job(&req))
         .expect("list executions for job")
@@ -111,7 +128,10 @@ fn create_job_answers_with_the_job_arn_and_id_and_no_description_when_none_was_g
         }
     );
     let wire = serde_json::to_value(&r).unwrap();
-    assert_eq!(wire, json!({"jobArn": format!("{ARN}:job/j1"), "jobId": "j1"}));
+    assert_eq!(
+        wire,
+        json!({"jobArn": format!("{ARN}:job/j1"), "jobId": "j1"})
+    );
 }
 
 #[test]
@@ -333,7 +353,10 @@ fn get_job_document_returns_the_exact_string_with_presigned_placeholders_unexpan
     });
     let got = w.emu.read(|e, _| e.get_job_document("j1", false)).unwrap();
     assert_eq!(got.document, doc);
-    assert_eq!(serde_json::to_value(&got).unwrap(), json!({"document": doc}));
+    assert_eq!(
+        serde_json::to_value(&got).unwrap(),
+        json!({"document": doc})
+    );
 }
 
 // ================================================================ unknown resources
@@ -347,9 +370,21 @@ fn operations_on_an_unknown_job_or_execution_are_not_found() {
     let job_missing = "Job nope cannot be found.";
     let exec_missing = "Job execution nope for thing t1 cannot be found.";
     let table: Vec<(&str, &str, Op)> = vec![
-        ("DescribeJob", job_missing, op(|e, now| unit(read(e.describe_job(now, "nope"))))),
-        ("GetJobDocument", job_missing, op(|e, _| unit(read(e.get_job_document("nope", false))))),
-        ("CancelJob", job_missing, op(|e, now| unit(e.cancel_job(now, cancel_req("nope"))))),
+        (
+            "DescribeJob",
+            job_missing,
+            op(|e, now| unit(read(e.describe_job(now, "nope")))),
+        ),
+        (
+            "GetJobDocument",
+            job_missing,
+            op(|e, _| unit(read(e.get_job_document("nope", false)))),
+        ),
+        (
+            "CancelJob",
+            job_missing,
+            op(|e, now| unit(e.cancel_job(now, cancel_req("nope")))),
+        ),
         (
             "DeleteJob",
             job_missing,
@@ -442,7 +477,10 @@ fn operations_on_an_unknown_job_or_execution_are_not_found() {
     for (op, message, f) in table {
         let err = w.assert_rejected(ErrorKind::ResourceNotFound, f);
         assert_eq!(err.message, message, "{op}");
-        assert_eq!(err.kind.aws_code(Plane::Control), "ResourceNotFoundException");
+        assert_eq!(
+            err.kind.aws_code(Plane::Control),
+            "ResourceNotFoundException"
+        );
         assert_eq!(err.kind.http_status(Plane::Control), 404, "{op}");
     }
 }
@@ -453,10 +491,18 @@ fn describe_job_execution_with_a_nonexistent_execution_number_is_not_found() {
     let mut w = World::new();
     let t1 = w.thing("t1");
     w.job("j1", &[&t1]);
-    assert_eq!(describe_execution_number(&mut w, "t1", "j1", 1).unwrap().execution_number, 1);
+    assert_eq!(
+        describe_execution_number(&mut w, "t1", "j1", 1)
+            .unwrap()
+            .execution_number,
+        1
+    );
     let err = describe_execution_number(&mut w, "t1", "j1", 2).unwrap_err();
     assert_eq!(err.kind, ErrorKind::ResourceNotFound);
-    assert_eq!(err.message, "Job execution j1 for thing t1 cannot be found.");
+    assert_eq!(
+        err.message,
+        "Job execution j1 for thing t1 cannot be found."
+    );
 }
 
 // ================================================================ DeleteJob
@@ -533,7 +579,10 @@ fn a_completed_job_can_be_deleted_without_force() {
     assert_eq!(w.describe_job("j1").status, "COMPLETED");
     w.try_delete_job("j1", false).expect("delete completed job");
     assert_eq!(
-        w.emu.read(|e, now| e.describe_job(now, "j1")).unwrap_err().kind,
+        w.emu
+            .read(|e, now| e.describe_job(now, "j1"))
+            .unwrap_err()
+            .kind,
         ErrorKind::ResourceNotFound
     );
 }
@@ -566,7 +615,11 @@ fn cancel_job_cancels_queued_executions_with_version_two() {
     assert_eq!(counters(&j), [0, 0, 0, 0, 0, 0, 0, 2]);
     for t in ["t1", "t2"] {
         let x = w.execution(t, "j1");
-        assert_eq!((x.status.as_str(), x.version_number), ("CANCELED", 2), "{t}");
+        assert_eq!(
+            (x.status.as_str(), x.version_number),
+            ("CANCELED", 2),
+            "{t}"
+        );
         assert!(!x.force_canceled);
     }
     assert!(w.pending("t1").queued.is_empty());
@@ -583,7 +636,8 @@ fn cancel_job_without_force_leaves_an_in_progress_execution_running_to_completio
     let x = w.execution("t1", "j1");
     assert_eq!((x.status.as_str(), x.version_number), ("IN_PROGRESS", 2));
     assert_eq!(w.describe_job("j1").status, "CANCELED");
-    w.report("t1", "j1", "SUCCEEDED").expect("device can still finish");
+    w.report("t1", "j1", "SUCCEEDED")
+        .expect("device can still finish");
     assert_eq!(w.exec_status("t1", "j1"), "SUCCEEDED");
     let j = w.describe_job("j1");
     assert_eq!(j.status, "CANCELED");
@@ -661,7 +715,10 @@ fn a_canceled_job_can_be_deleted_without_force() {
     w.try_cancel_job("j1", false).unwrap();
     w.try_delete_job("j1", false).expect("delete canceled job");
     assert_eq!(
-        w.emu.read(|e, now| e.describe_job(now, "j1")).unwrap_err().kind,
+        w.emu
+            .read(|e, now| e.describe_job(now, "j1"))
+            .unwrap_err()
+            .kind,
         ErrorKind::ResourceNotFound
     );
 }
@@ -676,7 +733,10 @@ fn cancel_job_on_a_completed_job_is_an_invalid_request() {
     let err = w.assert_rejected(ErrorKind::InvalidRequest, |e, now| {
         e.cancel_job(now, cancel_req("j1"))
     });
-    assert_eq!(err.message, "Job j1 in status COMPLETED cannot be canceled.");
+    assert_eq!(
+        err.message,
+        "Job j1 in status COMPLETED cannot be canceled."
+    );
 }
 
 #[test]
@@ -724,7 +784,10 @@ fn update_job_with_nothing_to_update_is_refused() {
             },
         )
     });
-    assert_eq!(err.message, "Update Job request for job j1 cannot be empty.");
+    assert_eq!(
+        err.message,
+        "Update Job request for job j1 cannot be empty."
+    );
 }
 
 #[test]
@@ -748,7 +811,10 @@ fn update_job_on_a_completed_or_canceled_job_is_refused() {
                 },
             )
         });
-        assert_eq!(err.message, format!("Job {id} in status {status} cannot be updated."));
+        assert_eq!(
+            err.message,
+            format!("Job {id} in status {status} cannot be updated.")
+        );
     }
 }
 
@@ -807,7 +873,10 @@ fn update_job_replaces_a_config_member_whole() {
     )
     .expect("update");
     let v = serde_json::to_value(w.describe_job("j1")).unwrap();
-    assert_eq!(v["jobExecutionsRolloutConfig"], json!({"maximumPerMinute": 50}));
+    assert_eq!(
+        v["jobExecutionsRolloutConfig"],
+        json!({"maximumPerMinute": 50})
+    );
 }
 
 #[test]
@@ -875,8 +944,14 @@ fn update_job_timeout_validation_uses_the_service_messages() {
     let t1 = w.thing("t1");
     w.job("j1", &[&t1]);
     for (minutes, message) in [
-        (None, "Provide valid timeout value, inProgressTimeoutInMinutes cannot be null."),
-        (Some(0), "Provide valid timeout value, inProgressTimeoutInMinutes cannot be 0."),
+        (
+            None,
+            "Provide valid timeout value, inProgressTimeoutInMinutes cannot be null.",
+        ),
+        (
+            Some(0),
+            "Provide valid timeout value, inProgressTimeoutInMinutes cannot be 0.",
+        ),
     ] {
         let err = w.assert_rejected(ErrorKind::InvalidRequest, |e, now| {
             e.update_job(
@@ -939,7 +1014,10 @@ fn associate_targets_with_a_continuous_job_adds_the_group_and_queues_its_members
     assert_eq!(r.job_id, "j1");
     assert_eq!(w.describe_job("j1").targets, vec![g1, g2]);
     let x = w.execution("t2", "j1");
-    assert_eq!((x.status.as_str(), x.version_number, x.execution_number), ("QUEUED", 1, 1));
+    assert_eq!(
+        (x.status.as_str(), x.version_number, x.execution_number),
+        ("QUEUED", 1, 1)
+    );
     // Later joins of the new group count too.
     w.thing("t3");
     w.add_to_group("t3", "g2");
@@ -1111,7 +1189,11 @@ fn list_jobs_by_thing_group_returns_its_jobs_with_the_group_id() {
     )
     .unwrap();
     assert_eq!(ids(&r), ["c", "b"]);
-    assert!(r.jobs.iter().all(|j| j.thing_group_id.as_deref() == Some(gid.as_str())));
+    assert!(
+        r.jobs
+            .iter()
+            .all(|j| j.thing_group_id.as_deref() == Some(gid.as_str()))
+    );
     let by_id = list_jobs(
         &mut w,
         ListJobsRequest {
@@ -1251,14 +1333,20 @@ fn control_plane_execution_wraps_status_details_in_details_map_and_names_the_thi
         })
         .unwrap();
     let v = serde_json::to_value(w.execution("t1", "j1")).unwrap();
-    assert_eq!(v["statusDetails"], json!({"detailsMap": {"step": "download"}}));
+    assert_eq!(
+        v["statusDetails"],
+        json!({"detailsMap": {"step": "download"}})
+    );
     assert_eq!(v["thingArn"], json!(t1));
     assert_eq!(v["jobId"], "j1");
     assert!(v.get("jobDocument").is_none());
     assert!(v.get("thingName").is_none());
     // The device plane shows the same map flat.
     let d = w.next("t1").expect("pending");
-    assert_eq!(d.status_details, [("step".to_string(), "download".to_string())].into());
+    assert_eq!(
+        d.status_details,
+        [("step".to_string(), "download".to_string())].into()
+    );
 }
 
 #[test]
@@ -1302,7 +1390,10 @@ fn list_job_executions_for_job_names_things_and_filters_by_status() {
             )
         })
         .collect();
-    assert_eq!(rows, [(t1.as_str(), "QUEUED", 0), (t2.as_str(), "IN_PROGRESS", 0)]);
+    assert_eq!(
+        rows,
+        [(t1.as_str(), "QUEUED", 0), (t2.as_str(), "IN_PROGRESS", 0)]
+    );
     let queued = executions_for_job(
         &mut w,
         ListJobExecutionsForJobRequest {
@@ -1322,11 +1413,13 @@ fn list_job_executions_with_an_unknown_status_filter_is_refused() {
     let t1 = w.thing("t1");
     w.job("j1", &[&t1]);
     let err = w.assert_rejected(ErrorKind::InvalidRequest, |e, _| {
-        read(e.list_job_executions_for_job(&ListJobExecutionsForJobRequest {
-            job_id: "j1".into(),
-            status: Some("DONE".into()),
-            ..Default::default()
-        }))
+        read(
+            e.list_job_executions_for_job(&ListJobExecutionsForJobRequest {
+                job_id: "j1".into(),
+                status: Some("DONE".into()),
+                ..Default::default()
+            }),
+        )
     });
     assert_eq!(
         err.message,
@@ -1356,7 +1449,12 @@ fn list_job_executions_for_thing_puts_the_newest_execution_first_with_its_retry_
         .iter()
         .map(|s| {
             let x = &s.job_execution_summary;
-            (s.job_id.as_str(), x.execution_number, x.status.as_str(), x.retry_attempt)
+            (
+                s.job_id.as_str(),
+                x.execution_number,
+                x.status.as_str(),
+                x.retry_attempt,
+            )
         })
         .collect();
     assert_eq!(rows, [("j1", 2, "QUEUED", 1), ("j1", 1, "FAILED", 0)]);
@@ -1378,7 +1476,11 @@ fn list_job_executions_for_thing_filters_by_status_and_job() {
             ..Default::default()
         },
     );
-    let jobs: Vec<&str> = by_status.execution_summaries.iter().map(|s| s.job_id.as_str()).collect();
+    let jobs: Vec<&str> = by_status
+        .execution_summaries
+        .iter()
+        .map(|s| s.job_id.as_str())
+        .collect();
     assert_eq!(jobs, ["b"]);
     let by_job = executions_for_thing(
         &mut w,
@@ -1389,7 +1491,10 @@ fn list_job_executions_for_thing_filters_by_status_and_job() {
         },
     );
     assert_eq!(by_job.execution_summaries.len(), 1);
-    assert_eq!(by_job.execution_summaries[0].job_execution_summary.status, "SUCCEEDED");
+    assert_eq!(
+        by_job.execution_summaries[0].job_execution_summary.status,
+        "SUCCEEDED"
+    );
 }
 
 // ================================================================ CancelJobExecution
@@ -1436,7 +1541,10 @@ fn cancel_job_execution_stores_the_given_status_details() {
     )
     .unwrap();
     let x = w.execution("t1", "j1");
-    assert_eq!(x.status_details.details_map, [("why".to_string(), "operator".to_string())].into());
+    assert_eq!(
+        x.status_details.details_map,
+        [("why".to_string(), "operator".to_string())].into()
+    );
 }
 
 #[test]
@@ -1450,7 +1558,10 @@ fn cancel_job_execution_without_force_on_an_in_progress_execution_is_an_invalid_
         e.cancel_job_execution(now, cancel_exec_req(false, None))
     });
     assert_eq!(err.kind.http_status(Plane::Control), 409);
-    assert_eq!(err.kind.aws_code(Plane::Control), "InvalidStateTransitionException");
+    assert_eq!(
+        err.kind.aws_code(Plane::Control),
+        "InvalidStateTransitionException"
+    );
     assert_eq!(w.exec_status("t1", "j1"), "IN_PROGRESS");
 }
 
@@ -1516,7 +1627,10 @@ fn cancel_job_execution_with_a_stale_expected_version_is_a_version_conflict() {
     let err = w.assert_rejected(ErrorKind::VersionConflict, |e, now| {
         e.cancel_job_execution(now, cancel_exec_req(false, Some(5)))
     });
-    assert_eq!(err.kind.aws_code(Plane::Control), "VersionConflictException");
+    assert_eq!(
+        err.kind.aws_code(Plane::Control),
+        "VersionConflictException"
+    );
     assert_eq!(err.kind.http_status(Plane::Control), 409);
     let x = w.execution("t1", "j1");
     assert_eq!((x.status.as_str(), x.version_number), ("QUEUED", 1));
@@ -1548,7 +1662,9 @@ fn delete_job_execution_without_force_on_an_in_progress_execution_is_an_invalid_
     );
     delete_execution(&mut w, "t1", "j1", 1, true).expect("forced delete");
     assert_eq!(
-        describe_execution_number(&mut w, "t1", "j1", 1).unwrap_err().kind,
+        describe_execution_number(&mut w, "t1", "j1", 1)
+            .unwrap_err()
+            .kind,
         ErrorKind::ResourceNotFound
     );
 }
@@ -1564,7 +1680,10 @@ fn delete_job_execution_on_a_succeeded_execution_removes_that_number() {
     delete_execution(&mut w, "t1", "j1", 1, false).expect("delete");
     let err = describe_execution_number(&mut w, "t1", "j1", 1).unwrap_err();
     assert_eq!(err.kind, ErrorKind::ResourceNotFound);
-    assert_eq!(err.message, "Job execution j1 for thing t1 cannot be found.");
+    assert_eq!(
+        err.message,
+        "Job execution j1 for thing t1 cannot be found."
+    );
     assert_eq!(counters(&w.describe_job("j1")), [1, 0, 0, 0, 0, 0, 0, 0]);
 }
 
@@ -1585,7 +1704,10 @@ fn delete_job_execution_of_an_unknown_number_is_not_found() {
             },
         )
     });
-    assert_eq!(err.message, "Job execution j1 for thing t1 cannot be found.");
+    assert_eq!(
+        err.message,
+        "Job execution j1 for thing t1 cannot be found."
+    );
 }
 
 #[test]
@@ -1612,7 +1734,10 @@ fn describe_endpoint_answers_every_documented_endpoint_type() {
     for (ty, address) in [
         (Some("iot:Jobs"), "jobrig.jobs.iot.us-east-1.amazonaws.com"),
         (Some("iot:Data"), "jobrig.iot.us-east-1.amazonaws.com"),
-        (Some("iot:Data-ATS"), "jobrig-ats.iot.us-east-1.amazonaws.com"),
+        (
+            Some("iot:Data-ATS"),
+            "jobrig-ats.iot.us-east-1.amazonaws.com",
+        ),
         (
             Some("iot:CredentialProvider"),
             "jobrig.credentials.iot.us-east-1.amazonaws.com",
@@ -1646,8 +1771,14 @@ fn event_configurations_round_trip_and_start_disabled() {
     // §2.5 (UpdateEventConfigurations, capital `Enabled`), §8
     let mut w = World::new();
     let before = w.engine().describe_event_configurations();
-    assert_eq!(before.event_configurations["JOB"], EventToggle { enabled: false });
-    assert_eq!(before.event_configurations["JOB_EXECUTION"], EventToggle { enabled: false });
+    assert_eq!(
+        before.event_configurations["JOB"],
+        EventToggle { enabled: false }
+    );
+    assert_eq!(
+        before.event_configurations["JOB_EXECUTION"],
+        EventToggle { enabled: false }
+    );
     w.advance_secs(10);
     let req: UpdateEventConfigurationsRequest =
         serde_json::from_value(json!({"eventConfigurations": {"JOB": {"Enabled": true}}})).unwrap();
@@ -1658,6 +1789,12 @@ fn event_configurations_round_trip_and_start_disabled() {
     assert!(after.event_configurations["JOB"].enabled);
     assert!(!after.event_configurations["JOB_EXECUTION"].enabled);
     assert_eq!(after.last_modified_date, w.now().secs_f64());
+    // The account came into being when the emulator started, not in 1970.
+    assert_eq!(
+        after.creation_date,
+        crate::clock::VIRTUAL_EPOCH.secs_f64()
+    );
+    assert_eq!(before.last_modified_date, before.creation_date);
     let v = serde_json::to_value(&after).unwrap();
     assert_eq!(v["eventConfigurations"]["JOB"], json!({"Enabled": true}));
 }
@@ -1667,7 +1804,8 @@ fn update_event_configurations_with_an_unknown_event_type_is_refused() {
     // §2.2 (UpdateEventConfigurations InvalidRequest)
     let mut w = World::new();
     let req: UpdateEventConfigurationsRequest =
-        serde_json::from_value(json!({"eventConfigurations": {"JOBS": {"Enabled": true}}})).unwrap();
+        serde_json::from_value(json!({"eventConfigurations": {"JOBS": {"Enabled": true}}}))
+            .unwrap();
     let err = w.assert_rejected(ErrorKind::InvalidRequest, |e, now| {
         e.update_event_configurations(now, req)
     });
@@ -1693,7 +1831,10 @@ fn create_job_beyond_the_active_jobs_quota_is_limit_exceeded_and_changes_nothing
     let err = w.assert_rejected(ErrorKind::LimitExceeded, |e, now| {
         e.create_job(now, World::job_req("j2", &[&t1]))
     });
-    assert_eq!(err.message, "The account has reached its limit of 1 active jobs.");
+    assert_eq!(
+        err.message,
+        "The account has reached its limit of 1 active jobs."
+    );
     assert_eq!(err.kind.http_status(Plane::Control), 410);
     // A canceled job is no longer active.
     w.try_cancel_job("j1", false).unwrap();
@@ -1720,7 +1861,121 @@ fn create_job_beyond_the_concurrency_quota_is_limit_exceeded() {
     let err = w.assert_rejected(ErrorKind::LimitExceeded, |e, now| {
         e.create_job(now, World::job_req("j2", &[&t1]))
     });
-    assert_eq!(err.message, "The account has reached its job concurrency limit of 1.");
+    assert_eq!(
+        err.message,
+        "The account has reached its job concurrency limit of 1."
+    );
     w.advance_minutes(1);
     w.job("j2", &[&t1]);
+}
+
+// ================================================================ more targets and states
+
+#[test]
+fn a_thing_named_twice_or_also_reached_through_a_group_gets_one_execution() {
+    // §6.6 (targets resolved to things, each once)
+    let mut w = World::new();
+    let t1 = w.thing("t1");
+    let g = w.group("g", None);
+    w.add_to_group("t1", "g");
+    w.job("j1", &[&t1, &t1, &g]);
+    assert_eq!(counters(&w.describe_job("j1")), [1, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(w.pending("t1").queued.len(), 1);
+}
+
+#[test]
+fn associate_targets_with_an_unknown_target_is_not_found_and_changes_nothing() {
+    // §2.1 (AssociateTargetsWithJob ResourceNotFound), §11.14
+    let mut w = World::new();
+    let g1 = w.group("g1", None);
+    w.create_job(continuous("j1", &[&g1]));
+    let ghost = format!("{ARN}:thinggroup/ghost");
+    let err = w.assert_rejected(ErrorKind::ResourceNotFound, |e, now| {
+        e.associate_targets_with_job(now, associate("j1", &[&ghost]))
+    });
+    assert_eq!(err.message, format!("Target {ghost} cannot be found."));
+}
+
+#[test]
+fn associate_targets_beyond_100_in_total_is_limit_exceeded() {
+    // §2.4 (AssociateTargetsWithJob: total targets ≤100), §9.1
+    let mut w = World::new();
+    let arns: Vec<String> = (0..101).map(|i| w.group(&format!("g{i}"), None)).collect();
+    let first: Vec<&str> = arns[..100].iter().map(String::as_str).collect();
+    w.create_job(continuous("j1", &first));
+    let err = w.assert_rejected(ErrorKind::LimitExceeded, |e, now| {
+        e.associate_targets_with_job(now, associate("j1", &[&arns[100]]))
+    });
+    assert_eq!(err.message, "A job can have at most 100 targets.");
+    // Naming a target the job already has adds nothing and is not over the limit.
+    w.emu
+        .call(|e, now| e.associate_targets_with_job(now, associate("j1", &[&arns[0]])))
+        .unwrap();
+    assert_eq!(w.describe_job("j1").targets.len(), 100);
+}
+
+#[test]
+fn canceling_a_scheduled_job_means_it_never_starts() {
+    // §5.1 (SCHEDULED → CANCELED via CancelJob, inferred)
+    let mut w = World::new();
+    let t1 = w.thing("t1");
+    w.create_job(CreateJobRequest {
+        scheduling_config: Some(SchedulingConfig {
+            start_time: Some("2026-01-01T02:00".into()),
+            ..Default::default()
+        }),
+        ..World::job_req("j1", &[&t1])
+    });
+    assert_eq!(w.describe_job("j1").status, "SCHEDULED");
+    w.try_cancel_job("j1", false).unwrap();
+    w.advance_minutes(180);
+    let j = w.describe_job("j1");
+    assert_eq!(j.status, "CANCELED");
+    assert_eq!(counters(&j), [0; 8]);
+    assert_eq!(w.engine().armed_timers(), 0);
+}
+
+#[test]
+fn canceling_the_last_pending_execution_of_a_snapshot_job_completes_it() {
+    // §5.1 (SNAPSHOT completes when every execution is terminal, CANCELED included)
+    let mut w = World::new();
+    let t1 = w.thing("t1");
+    let t2 = w.thing("t2");
+    w.job("j1", &[&t1, &t2]);
+    w.report("t1", "j1", "SUCCEEDED").unwrap();
+    cancel_execution(
+        &mut w,
+        CancelJobExecutionRequest {
+            thing_name: "t2".into(),
+            ..cancel_exec_req(false, None)
+        },
+    )
+    .unwrap();
+    let j = w.describe_job("j1");
+    assert_eq!(j.status, "COMPLETED");
+    assert_eq!(counters(&j), [0, 0, 1, 0, 0, 0, 0, 1]);
+}
+
+#[test]
+fn create_job_from_an_unreadable_document_source_is_refused() {
+    // §2.4 (documentSource fetched at creation; jobrig has no S3)
+    let mut w = World::new();
+    let t1 = w.thing("t1");
+    let err = w.assert_rejected(ErrorKind::InvalidRequest, |e, now| {
+        e.create_job(
+            now,
+            CreateJobRequest {
+                document: None,
+                document_source: Some("https://s3.amazonaws.com/b/missing.json".into()),
+                ..World::job_req("j1", &[&t1])
+            },
+        )
+    });
+    assert!(
+        err.message.starts_with(
+            "The document source https://s3.amazonaws.com/b/missing.json could not be read."
+        ),
+        "{}",
+        err.message
+    );
 }

@@ -363,7 +363,12 @@ fn gen_ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(gen_op(), 1..=60)
 }
 
+/// `cases` per property; `PROPTEST_CASES` raises it for a deeper run.
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         // No regression files in the source tree: a failure prints its shrunk sequence.
@@ -1131,74 +1136,3 @@ fn generated_sequences_reach_every_status_and_both_outcomes_of_every_operation()
     }
 }
 
-#[test]
-fn zz_distribution() {
-    let mut runner = TestRunner::new_with_rng(config(1), TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let strategy = gen_ops();
-    let mut outcomes: BTreeMap<(String, bool), u32> = BTreeMap::new();
-    let mut statuses: BTreeMap<String, u32> = BTreeMap::new();
-    let mut jobst: BTreeMap<String, u32> = BTreeMap::new();
-    let mut errs: BTreeMap<String, u32> = BTreeMap::new();
-    let mut removed_live = 0;
-    let mut steps = 0;
-    for _ in 0..64 {
-        let ops = strategy.new_tree(&mut runner).unwrap().current();
-        let mut rig = Rig::new();
-        for op in &ops {
-            let step = rig.apply(op);
-            steps += 1;
-            *outcomes.entry((op.kind().to_string(), step.response.is_ok())).or_default() += 1;
-            if let (Op::Update { at, .. }, Err(e)) = (op, &step.response) { if e.kind == ErrorKind::ResourceNotFound { let n = rig.executions().len(); *errs.entry(format!("UPD {:?} empty={}", std::mem::discriminant(at), n == 0)).or_default() += 1; } }
-            if let Err(e) = &step.response { *errs.entry(format!("{} {:?} {}", op.kind(), e.kind, e.message.chars().take(50).collect::<String>())).or_default() += 1; }
-            for (k, _) in rig.executions() { if k.number >= 2 { *errs.entry("NUM2".into()).or_default() += 1; } }
-            if let (Op::CreateJob { spec, .. }, Ok(_)) = (op, &step.response) { if spec.retry.is_some() { *errs.entry(format!("RETRYJOB {:?}", spec.retry)).or_default() += 1; } }
-            for (_, o) in rig.executions() { *statuses.entry(o.status.clone()).or_default() += 1; if o.status == "REMOVED" { removed_live += 1; } }
-            for v in rig.jobs().into_values() { *jobst.entry(v.status).or_default() += 1; }
-        }
-    }
-    eprintln!("steps {steps}\n{outcomes:#?}\n{statuses:#?}\n{jobst:#?}\nremoved_live {removed_live}");
-    for (k, v) in errs { eprintln!("{v:5} {k}"); }
-}
-
-#[test]
-fn zz_retry() {
-    let mut w = World::new();
-    w.thing("t0");
-    let mut req = World::job_req("j", &["arn:aws:iot:us-east-1:123456789012:thing/t0"]);
-    req.job_executions_retry_config = Some(retry("FAILED", 2));
-    w.create_job(req);
-    w.report("t0", "j", "FAILED").unwrap();
-    let l = w.emu.read(|e, _| e.list_job_executions_for_job(&ListJobExecutionsForJobRequest { job_id: "j".into(), ..Default::default() })).unwrap();
-    eprintln!("{l:#?}");
-}
-
-#[test]
-fn zz_rig_retry() {
-    let mut rig = Rig::new();
-    let ops = vec![
-        Op::CreateJob { job: 0, spec: JobSpec { continuous: false, targets: vec![Target::Thing(2)], retry: Some(("ALL", 2)), timeout: None, abort: None, rollout: None, schedule: None } },
-        Op::Update { at: Pick::Pending(0), status: "FAILED", expected: None, step: None, number: None, details: false },
-    ];
-    for op in &ops { let s = rig.apply(op); eprintln!("{:?} -> {:?}", s.op, s.response); }
-    eprintln!("{:#?}", rig.executions());
-}
-
-#[test]
-fn zz_trace() {
-    let mut runner = TestRunner::new_with_rng(config(1), TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let strategy = gen_ops();
-    for i in 0..64 {
-        let ops = strategy.new_tree(&mut runner).unwrap().current();
-        let has = ops.iter().any(|o| matches!(o, Op::CreateJob { spec, .. } if spec.retry.is_some_and(|(t, n)| n > 0 && t != "REJECTED")));
-        if !has { continue; }
-        let mut rig = Rig::new();
-        eprintln!("=== seq {i}");
-        for op in &ops {
-            let step = rig.apply(op);
-            let r = match &step.response { Ok(s) => s.chars().take(60).collect::<String>(), Err(e) => format!("ERR {:?} {}", e.kind, e.message.chars().take(60).collect::<String>()) };
-            eprintln!("{:?}\n      -> {}", step.op, r);
-        }
-        eprintln!("{:?}", rig.executions().into_iter().map(|(k, o)| (k.job, k.thing, k.number, o.status)).collect::<Vec<_>>());
-        if i > 20 { break; }
-    }
-}

@@ -398,10 +398,7 @@ fn a_deleted_thing_leaves_its_groups() {
     w.add_to_group("t2", "g");
     w.delete_thing("t1");
     assert_eq!(things_in(&mut w, "g", false), ["t2"]);
-    let err = w
-        .emu
-        .read(|e, _| e.describe_thing("t1"))
-        .unwrap_err();
+    let err = w.emu.read(|e, _| e.describe_thing("t1")).unwrap_err();
     assert_eq!(err.kind, ErrorKind::ResourceNotFound);
 }
 
@@ -439,7 +436,7 @@ fn a_group_with_child_groups_cannot_be_deleted() {
     });
     assert_eq!(
         err.message,
-        "Cannot delete thing group parent because it has child groups."
+        "Cannot delete thing group : parent when there are still child groups attached to it"
     );
     w.emu
         .call(|e, now| e.delete_thing_group(now, delete("child")))
@@ -448,7 +445,10 @@ fn a_group_with_child_groups_cannot_be_deleted() {
         .call(|e, now| e.delete_thing_group(now, delete("parent")))
         .expect("a childless group can be deleted");
     assert_eq!(
-        w.emu.read(|e, _| e.describe_thing_group("parent")).unwrap_err().kind,
+        w.emu
+            .read(|e, _| e.describe_thing_group("parent"))
+            .unwrap_err()
+            .kind,
         ErrorKind::ResourceNotFound
     );
 }
@@ -568,7 +568,10 @@ fn create_thing_is_idempotent_for_the_same_configuration() {
     let again = w.emu.call(|e, now| e.create_thing(now, req())).unwrap();
     assert_eq!(again, first);
     assert_eq!(w.state(), before);
-    assert_eq!(first.thing_arn, "arn:aws:iot:us-east-1:123456789012:thing/t1");
+    assert_eq!(
+        first.thing_arn,
+        "arn:aws:iot:us-east-1:123456789012:thing/t1"
+    );
     assert_eq!(first.thing_name, "t1");
 }
 
@@ -614,7 +617,7 @@ fn create_thing_group_is_idempotent_and_refuses_a_different_configuration() {
     });
     assert_eq!(
         err.message,
-        "Thing Group g already exists with different properties"
+        "Thing Group g already exists in current account with different properties"
     );
 }
 
@@ -662,7 +665,10 @@ fn list_thing_groups_for_thing_names_its_direct_groups() {
         pairs,
         [
             ("a", a.as_str()),
-            ("b-child", "arn:aws:iot:us-east-1:123456789012:thinggroup/b-child")
+            (
+                "b-child",
+                "arn:aws:iot:us-east-1:123456789012:thinggroup/b-child"
+            )
         ]
     );
     w.remove_from_group("t1", "a");
@@ -676,4 +682,71 @@ fn get_pending_job_executions_of_an_unknown_thing_is_empty() {
     let p = w.pending("ghost");
     assert!(p.in_progress.is_empty());
     assert!(p.queued.is_empty());
+}
+
+// ================================================================ CONTINUOUS and retries
+
+/// `retryAttempt` of the newest execution.
+fn attempt(w: &mut World, thing: &str, job: &str) -> u32 {
+    let req = ListJobExecutionsForThingRequest {
+        thing_name: thing.into(),
+        job_id: Some(job.into()),
+        ..Default::default()
+    };
+    w.emu
+        .read(|e, _| e.list_job_executions_for_thing(&req))
+        .unwrap()
+        .execution_summaries[0]
+        .job_execution_summary
+        .retry_attempt
+}
+
+#[test]
+fn leaving_a_continuous_jobs_group_cancels_further_retries() {
+    // §6.3 (CONTINUOUS: removal from the group cancels further retries)
+    let mut w = World::new();
+    let g = w.group("g", None);
+    w.thing("t1");
+    w.create_job(CreateJobRequest {
+        job_executions_retry_config: Some(retry("FAILED", 2)),
+        ..continuous("j1", &[&g])
+    });
+    w.add_to_group("t1", "g");
+    w.start_next("t1").unwrap();
+    w.remove_from_group("t1", "g");
+    w.report("t1", "j1", "FAILED").unwrap();
+    assert_eq!(newest(&mut w, "t1", "j1"), st("FAILED", 3, 1));
+    assert_eq!(counters(&w.describe_job("j1")), [0, 0, 0, 1, 0, 0, 0, 0]);
+}
+
+#[test]
+fn rejoining_a_continuous_jobs_group_resets_the_retry_attempts() {
+    // §6.3 (CONTINUOUS: a group-membership change resets the attempt counter to 0)
+    let mut w = World::new();
+    let g = w.group("g", None);
+    w.thing("t1");
+    w.create_job(CreateJobRequest {
+        job_executions_retry_config: Some(retry("FAILED", 1)),
+        ..continuous("j1", &[&g])
+    });
+    w.add_to_group("t1", "g");
+    w.report("t1", "j1", "FAILED").unwrap();
+    assert_eq!(
+        (newest(&mut w, "t1", "j1"), attempt(&mut w, "t1", "j1")),
+        (st("QUEUED", 1, 2), 1)
+    );
+    w.report("t1", "j1", "FAILED").unwrap();
+    assert_eq!(newest(&mut w, "t1", "j1"), st("FAILED", 2, 2));
+    w.remove_from_group("t1", "g");
+    w.add_to_group("t1", "g");
+    assert_eq!(
+        (newest(&mut w, "t1", "j1"), attempt(&mut w, "t1", "j1")),
+        (st("QUEUED", 1, 3), 0)
+    );
+    // The budget is whole again: one more retry after this failure.
+    w.report("t1", "j1", "FAILED").unwrap();
+    assert_eq!(
+        (newest(&mut w, "t1", "j1"), attempt(&mut w, "t1", "j1")),
+        (st("QUEUED", 1, 4), 1)
+    );
 }

@@ -71,7 +71,7 @@ fn download(id: &str, targets: &[&str], p: &[(&str, &str)]) -> CreateJobRequest 
 fn rollout(max: i64, exponential: bool) -> JobExecutionsRolloutConfig {
     JobExecutionsRolloutConfig {
         maximum_per_minute: Some(max),
-        exponential_rate: exponential.then(|| ExponentialRolloutRate {
+        exponential_rate: exponential.then_some(ExponentialRolloutRate {
             base_rate_per_minute: Some(2),
             increment_factor: Some(2.0),
             rate_increase_criteria: Some(RateIncreaseCriteria {
@@ -294,7 +294,11 @@ fn list_job_templates_puts_the_newest_first() {
         create_template(&mut w, tpl_req(id));
     }
     let r = w.emu.read(|e, _| e.list_job_templates(None, None)).unwrap();
-    let ids: Vec<&str> = r.job_templates.iter().map(|t| t.job_template_id.as_str()).collect();
+    let ids: Vec<&str> = r
+        .job_templates
+        .iter()
+        .map(|t| t.job_template_id.as_str())
+        .collect();
     assert_eq!(ids, ["c-third", "a-second", "b-first"]);
     assert_eq!(r.job_templates[0].job_template_arn, tpl_arn("c-third"));
     assert_eq!(r.job_templates[0].description, "template c-third");
@@ -338,7 +342,10 @@ fn a_request_member_replaces_the_templates_member_whole() {
     let j = w.describe_job("j1");
     assert_eq!(j.timeout_config, timeout(5));
     let v = serde_json::to_value(&j).unwrap();
-    assert_eq!(v["jobExecutionsRolloutConfig"], json!({"maximumPerMinute": 20}));
+    assert_eq!(
+        v["jobExecutionsRolloutConfig"],
+        json!({"maximumPerMinute": 20})
+    );
     // Members the request did not name are still inherited.
     assert_eq!(j.job_executions_retry_config, Some(retry("FAILED", 2)));
 }
@@ -446,7 +453,10 @@ fn a_template_with_maintenance_windows_cannot_make_a_snapshot_job() {
     let j = w.describe_job("j2");
     assert_eq!(j.status, "SCHEDULED");
     assert_eq!(
-        j.scheduling_config.maintenance_windows.as_ref().map(Vec::len),
+        j.scheduling_config
+            .maintenance_windows
+            .as_ref()
+            .map(Vec::len),
         Some(1)
     );
     assert_eq!(j.scheduled_job_rollouts[0].start_time, "2026-01-05T02:00");
@@ -458,7 +468,10 @@ fn a_template_with_maintenance_windows_cannot_make_a_snapshot_job() {
 fn list_managed_job_templates_includes_reboot_and_download_file_for_linux() {
     // §11.75
     let w = World::new();
-    let r = w.engine().list_managed_job_templates(None, None, None).unwrap();
+    let r = w
+        .engine()
+        .list_managed_job_templates(None, None, None)
+        .unwrap();
     for name in ["AWS-Reboot", "AWS-Download-File"] {
         let t = r
             .managed_job_templates
@@ -491,7 +504,10 @@ fn describe_managed_download_file_lists_its_required_parameters() {
     assert_eq!(d.template_arn, DOWNLOAD_FILE);
     assert_eq!(d.template_version, "1.0");
     assert_eq!(d.environments, ["LINUX"]);
-    assert_eq!(d.description, "A managed job template for downloading a file.");
+    assert_eq!(
+        d.description,
+        "A managed job template for downloading a file."
+    );
     assert_eq!(d.document, DOWNLOAD_FILE_DOC);
     let keys: Vec<(&str, bool, &str)> = d
         .document_parameters
@@ -507,7 +523,11 @@ fn describe_managed_download_file_lists_its_required_parameters() {
             ("pathToHandler", true, "(.){0,4096}"),
         ]
     );
-    assert!(d.document_parameters[..2].iter().all(|p| p.example.is_some()));
+    assert!(
+        d.document_parameters[..2]
+            .iter()
+            .all(|p| p.example.is_some())
+    );
     let same = w
         .engine()
         .describe_managed_job_template("AWS-Download-File", Some("1.0"))
@@ -520,9 +540,14 @@ fn describe_an_unknown_managed_template_or_version_is_not_found() {
     // §2.1 (DescribeManagedJobTemplate ResourceNotFound)
     let w = World::new();
     let e = w.engine();
-    let err = e.describe_managed_job_template("AWS-Nope", None).unwrap_err();
+    let err = e
+        .describe_managed_job_template("AWS-Nope", None)
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::ResourceNotFound);
-    assert_eq!(err.message, "Managed job template AWS-Nope cannot be found.");
+    assert_eq!(
+        err.message,
+        "Managed job template AWS-Nope cannot be found."
+    );
     let err = e
         .describe_managed_job_template("AWS-Reboot", Some("9.9"))
         .unwrap_err();
@@ -541,7 +566,10 @@ fn create_job_from_a_managed_template_substitutes_its_parameters() {
     w.create_job(download(
         "j1",
         &[&t1],
-        &[("downloadUrl", "https://example.com/fw.bin"), ("filePath", "/tmp/fw.bin")],
+        &[
+            ("downloadUrl", "https://example.com/fw.bin"),
+            ("filePath", "/tmp/fw.bin"),
+        ],
     ));
     let doc: serde_json::Value = serde_json::from_str(&document(&mut w, "j1", false)).unwrap();
     let action = &doc["steps"][0]["action"];
@@ -556,11 +584,18 @@ fn create_job_from_a_managed_template_substitutes_its_parameters() {
     assert_eq!(j.job_template_arn.as_deref(), Some(DOWNLOAD_FILE));
     assert_eq!(
         j.document_parameters,
-        params(&[("downloadUrl", "https://example.com/fw.bin"), ("filePath", "/tmp/fw.bin")])
+        params(&[
+            ("downloadUrl", "https://example.com/fw.bin"),
+            ("filePath", "/tmp/fw.bin")
+        ])
     );
     // The device reads the substituted document.
     let next = w.next("t1").expect("pending");
-    assert!(next.job_document.unwrap().contains("https://example.com/fw.bin"));
+    assert!(
+        next.job_document
+            .unwrap()
+            .contains("https://example.com/fw.bin")
+    );
 }
 
 #[test]
@@ -568,7 +603,10 @@ fn a_job_from_a_managed_template_takes_the_templates_description_unless_given_on
     // §7.2 (description defaults to the template description)
     let mut w = World::new();
     let t1 = w.thing("t1");
-    let p = [("downloadUrl", "https://example.com/a"), ("filePath", "/tmp/a")];
+    let p = [
+        ("downloadUrl", "https://example.com/a"),
+        ("filePath", "/tmp/a"),
+    ];
     let r = w.create_job(download("j1", &[&t1], &p));
     assert_eq!(
         r.description.as_deref(),
@@ -593,7 +631,10 @@ fn get_job_document_before_substitution_returns_the_placeholder_form() {
     w.create_job(download(
         "j1",
         &[&t1],
-        &[("downloadUrl", "https://example.com/a"), ("filePath", "/tmp/a")],
+        &[
+            ("downloadUrl", "https://example.com/a"),
+            ("filePath", "/tmp/a"),
+        ],
     ));
     assert_eq!(document(&mut w, "j1", true), DOWNLOAD_FILE_DOC);
     assert_ne!(document(&mut w, "j1", false), DOWNLOAD_FILE_DOC);
@@ -644,7 +685,11 @@ fn a_parameter_value_that_does_not_match_its_regex_is_refused() {
             download(
                 "j1",
                 &[&t1],
-                &[("downloadUrl", "https://x"), ("filePath", "/f"), ("runAsUser", &long)],
+                &[
+                    ("downloadUrl", "https://x"),
+                    ("filePath", "/f"),
+                    ("runAsUser", &long),
+                ],
             ),
         )
     });
@@ -667,7 +712,11 @@ fn an_undeclared_parameter_is_refused() {
             download(
                 "j1",
                 &[&t1],
-                &[("downloadUrl", "https://x"), ("filePath", "/f"), ("colour", "red")],
+                &[
+                    ("downloadUrl", "https://x"),
+                    ("filePath", "/f"),
+                    ("colour", "red"),
+                ],
             ),
         )
     });
@@ -748,5 +797,8 @@ fn a_template_copied_from_a_job_without_configs_makes_jobs_without_configs() {
     assert_eq!(document(&mut w, "j2", false), DOC);
     let j = w.describe_job("j2");
     assert_eq!(j.timeout_config, TimeoutConfig::default());
-    assert_eq!(j.job_executions_rollout_config, JobExecutionsRolloutConfig::default());
+    assert_eq!(
+        j.job_executions_rollout_config,
+        JobExecutionsRolloutConfig::default()
+    );
 }

@@ -7,6 +7,7 @@ use crate::engine::config::*;
 use crate::engine::*;
 
 const T1: &str = "arn:aws:iot:us-east-1:123456789012:thing/t1";
+const PACKAGE: &str = "arn:aws:iot:us-east-1:123456789012:package/p/version/1";
 
 // ---------------------------------------------------------------- message builders
 
@@ -111,14 +112,23 @@ fn schedule(r: &mut CreateJobRequest, start: Option<&str>, end: Option<&str>) {
     });
 }
 
-fn rollout_of(r: &mut CreateJobRequest, max: Option<i64>, exponential: Option<ExponentialRolloutRate>) {
+fn rollout_of(
+    r: &mut CreateJobRequest,
+    max: Option<i64>,
+    exponential: Option<ExponentialRolloutRate>,
+) {
     r.job_executions_rollout_config = Some(JobExecutionsRolloutConfig {
         maximum_per_minute: max,
         exponential_rate: exponential,
     });
 }
 
-fn exponential(base: i64, factor: f64, notified: Option<i64>, succeeded: Option<i64>) -> ExponentialRolloutRate {
+fn exponential(
+    base: i64,
+    factor: f64,
+    notified: Option<i64>,
+    succeeded: Option<i64>,
+) -> ExponentialRolloutRate {
     ExponentialRolloutRate {
         base_rate_per_minute: Some(base),
         increment_factor: Some(factor),
@@ -251,7 +261,12 @@ fn create_job_accepts_100_targets() {
     let arns: Vec<String> = (0..100).map(|i| w.thing(&format!("t{i}"))).collect();
     let refs: Vec<&str> = arns.iter().map(String::as_str).collect();
     w.job("j1", &refs);
-    assert_eq!(w.describe_job("j1").job_process_details.number_of_queued_things, 100);
+    assert_eq!(
+        w.describe_job("j1")
+            .job_process_details
+            .number_of_queued_things,
+        100
+    );
 }
 
 #[test]
@@ -282,7 +297,11 @@ fn create_job_refuses_bad_descriptions_namespaces_tags_and_package_lists() {
             "description with a control character",
             ErrorKind::InvalidRequest,
             |r| r.description = Some("bell\u{7}here".into()),
-            one(clause("bell\u{7}here", "description", &pattern(DESCRIPTION))),
+            one(clause(
+                "bell\u{7}here",
+                "description",
+                &pattern(DESCRIPTION),
+            )),
         ),
         (
             "description of 2029 characters",
@@ -338,11 +357,12 @@ fn create_job_refuses_bad_descriptions_namespaces_tags_and_package_lists() {
         (
             "26 package versions",
             ErrorKind::InvalidRequest,
-            |r| {
-                r.destination_package_versions =
-                    Some(vec!["arn:aws:iot:us-east-1:123456789012:package/p/version/1".into(); 26])
-            },
-            one(clause("[26 items]", "destinationPackageVersions", &len_le(25))),
+            |r| r.destination_package_versions = Some(vec![PACKAGE.to_string(); 26]),
+            one(clause(
+                "[26 items]",
+                "destinationPackageVersions",
+                &len_le(25),
+            )),
         ),
     ]);
 }
@@ -402,19 +422,36 @@ fn create_job_refuses_documents_that_are_too_big_or_not_json_objects() {
     // §2.4 (UTF-8 JSON ≤32 KB), §7.1 (at most 10 substitutions), §9.1
     let eleven: String = {
         let urls: Vec<String> = (0..11)
-            .map(|i| format!("\"u{i}\":\"${{aws:iot:s3-presigned-url:https://s3.amazonaws.com/b/{i}}}\""))
+            .map(|i| {
+                format!("\"u{i}\":\"${{aws:iot:s3-presigned-url:https://s3.amazonaws.com/b/{i}}}\"")
+            })
             .collect();
         format!("{{{}}}", urls.join(","))
     };
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&eleven).unwrap().as_object().unwrap().len(), 11);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&eleven)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .len(),
+        11
+    );
     let rows: Vec<(&str, String, &str)> = vec![
         (
             "32769 bytes",
             padded(32_769),
             "The job document exceeds the maximum size of 32768 bytes.",
         ),
-        ("not JSON", "{not json".into(), "The job document is not valid JSON."),
-        ("a JSON array", "[1,2]".into(), "The job document must be a JSON object."),
+        (
+            "not JSON",
+            "{not json".into(),
+            "The job document is not valid JSON.",
+        ),
+        (
+            "a JSON array",
+            "[1,2]".into(),
+            "The job document must be a JSON object.",
+        ),
         (
             "11 substitutions",
             eleven,
@@ -595,7 +632,11 @@ fn create_job_refuses_bad_retry_configs() {
             "11 retries",
             ErrorKind::InvalidRequest,
             |r| retry_of(r, &[("FAILED", 11)]),
-            one(clause("11", &format!("{at}.1.member.numberOfRetries"), &le(10))),
+            one(clause(
+                "11",
+                &format!("{at}.1.member.numberOfRetries"),
+                &le(10),
+            )),
         ),
         (
             "no criteria",
@@ -728,7 +769,11 @@ fn create_job_refuses_presigned_url_lifetimes_outside_60_to_3600_seconds() {
                     expires_in_sec: None,
                 })
             },
-            one(clause("arn:aws:iam::1:r", &format!("{at}.roleArn"), &len_ge(20))),
+            one(clause(
+                "arn:aws:iam::1:r",
+                &format!("{at}.roleArn"),
+                &len_ge(20),
+            )),
         ),
     ]);
 }
@@ -875,13 +920,21 @@ fn cancel_job_refuses_bad_reason_codes_and_comments() {
             "lowercase reason code",
             Some("lowercase"),
             None,
-            one(clause("lowercase", "reasonCode", &pattern(r"[\p{Upper}\p{Digit}_]+"))),
+            one(clause(
+                "lowercase",
+                "reasonCode",
+                &pattern(r"[\p{Upper}\p{Digit}_]+"),
+            )),
         ),
         (
             "reason code with a dash",
             Some("NOT-OK"),
             None,
-            one(clause("NOT-OK", "reasonCode", &pattern(r"[\p{Upper}\p{Digit}_]+"))),
+            one(clause(
+                "NOT-OK",
+                "reasonCode",
+                &pattern(r"[\p{Upper}\p{Digit}_]+"),
+            )),
         ),
         (
             "reason code of 129 characters",
@@ -920,7 +973,10 @@ fn update_job_execution_refuses_bad_status_details() {
     // §11.51, §2.3 (DetailsKey 1..128 [a-zA-Z0-9:_-]+, DetailsValue min 1 [^\p{C}]+), §9.1 (≤10 pairs)
     let keys = "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [a-zA-Z0-9:_-]+]";
     let values = r"Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [^\p{C}]+]";
-    let eleven = (0..11).map(|i| format!("k{i:02}=v")).collect::<Vec<_>>().join(", ");
+    let eleven = (0..11)
+        .map(|i| format!("k{i:02}=v"))
+        .collect::<Vec<_>>()
+        .join(", ");
     run_update_execution(vec![
         (
             "empty value",
@@ -938,7 +994,11 @@ fn update_job_execution_refuses_bad_status_details() {
             "value of 1025 characters",
             ErrorKind::InvalidRequest,
             |r| r.status_details = Some([("k".to_string(), "v".repeat(1025))].into()),
-            one(clause(&format!("{{k={}}}", "v".repeat(1025)), "statusDetails", values)),
+            one(clause(
+                &format!("{{k={}}}", "v".repeat(1025)),
+                "statusDetails",
+                values,
+            )),
         ),
         (
             "eleven pairs",
@@ -950,7 +1010,11 @@ fn update_job_execution_refuses_bad_status_details() {
                         .collect(),
                 )
             },
-            one(clause(&format!("{{{eleven}}}"), "statusDetails", &len_le(10))),
+            one(clause(
+                &format!("{{{eleven}}}"),
+                "statusDetails",
+                &len_le(10),
+            )),
         ),
     ]);
 }
@@ -1021,7 +1085,11 @@ fn update_job_execution_accepts_minus_one_to_clear_the_step_timer() {
             )
         })
         .unwrap();
-    assert!(w.execution("t1", "j1").approximate_seconds_before_timed_out.is_some());
+    assert!(
+        w.execution("t1", "j1")
+            .approximate_seconds_before_timed_out
+            .is_some()
+    );
     w.try_update(
         "t1",
         "j1",
@@ -1032,7 +1100,10 @@ fn update_job_execution_accepts_minus_one_to_clear_the_step_timer() {
         },
     )
     .expect("-1 clears the step timer");
-    assert_eq!(w.execution("t1", "j1").approximate_seconds_before_timed_out, None);
+    assert_eq!(
+        w.execution("t1", "j1").approximate_seconds_before_timed_out,
+        None
+    );
     w.advance_minutes(10);
     assert_eq!(w.exec_status("t1", "j1"), "IN_PROGRESS");
 }
@@ -1053,10 +1124,16 @@ fn start_next_refuses_minus_one_as_a_step_timeout() {
             },
         )
     });
-    assert_eq!(err.message, one(clause("-1", "stepTimeoutInMinutes", &ge(1))));
+    assert_eq!(
+        err.message,
+        one(clause("-1", "stepTimeoutInMinutes", &ge(1)))
+    );
 }
 
 // ================================================================ maxResults
+
+/// A list operation that only needs to say whether it was accepted.
+type ListCall = Box<dyn FnOnce(&mut Engine) -> Result<(), EngineError>>;
 
 #[test]
 fn list_calls_refuse_max_results_outside_1_to_250() {
@@ -1070,7 +1147,7 @@ fn list_calls_refuse_max_results_outside_1_to_250() {
         } else {
             one(clause("251", "maxResults", &le(250)))
         };
-        let calls: Vec<(&str, Box<dyn FnOnce(&mut Engine) -> Result<(), EngineError>>)> = vec![
+        let calls: Vec<(&str, ListCall)> = vec![
             (
                 "ListJobs",
                 Box::new(move |e| {
@@ -1161,7 +1238,10 @@ fn create_thing_and_group_refuse_bad_names() {
     let long = "t".repeat(129);
     let thing_pattern = pattern("[a-zA-Z0-9:_-]+");
     for (name, message) in [
-        ("my thing", one(clause("my thing", "thingName", &thing_pattern))),
+        (
+            "my thing",
+            one(clause("my thing", "thingName", &thing_pattern)),
+        ),
         (long.as_str(), one(clause(&long, "thingName", &len_le(128)))),
     ] {
         let err = w.assert_rejected(ErrorKind::InvalidRequest, |e, now| {
@@ -1184,7 +1264,72 @@ fn create_thing_and_group_refuse_bad_names() {
             },
         )
     });
-    assert_eq!(err.message, one(clause("a/b", "thingGroupName", &thing_pattern)));
+    assert_eq!(
+        err.message,
+        one(clause("a/b", "thingGroupName", &thing_pattern))
+    );
     // A colon is fine in a thing name, unlike in a job id.
     w.thing("t:1");
+}
+
+// ================================================================ UpdateJob
+
+#[test]
+fn update_job_refuses_bad_members_with_the_create_job_messages() {
+    // §2.4 (UpdateJob), §1.4 (Coral runs first), §6
+    let mut w = world();
+    w.job("j1", &[T1]);
+    let rows: Vec<Row<UpdateJobRequest>> = vec![
+        (
+            "description with a control character",
+            ErrorKind::InvalidRequest,
+            |r| r.description = Some("nul\u{0}".into()),
+            one(clause("nul\u{0}", "description", &pattern(DESCRIPTION))),
+        ),
+        (
+            "timeout of 10081 minutes",
+            ErrorKind::InvalidRequest,
+            |r| r.timeout_config = Some(timeout(10_081)),
+            "Provide valid timeout value, inProgressTimeoutInMinutes cannot be 10081.".into(),
+        ),
+        (
+            "empty rollout config",
+            ErrorKind::InvalidRequest,
+            |r| r.job_executions_rollout_config = Some(JobExecutionsRolloutConfig::default()),
+            "Provide MaximumPerMinute value or provide ExponentialRate and MaximumPerMinute".into(),
+        ),
+        (
+            "abort threshold 101",
+            ErrorKind::InvalidRequest,
+            |r| {
+                r.abort_config = Some(AbortConfig {
+                    criteria_list: Some(vec![abort_rule("ALL", "CANCEL", 101.0, 1)]),
+                })
+            },
+            one(clause(
+                "101.0",
+                "abortConfig.criteriaList.1.member.thresholdPercentage",
+                &le(100),
+            )),
+        ),
+        (
+            "malformed retry config on a job without one (Coral first)",
+            ErrorKind::InvalidRequest,
+            |r| r.job_executions_retry_config = Some(retry("REJECTED", 0)),
+            one(clause(
+                "REJECTED",
+                "jobExecutionsRetryConfig.criteriaList.1.member.failureType",
+                "Member must satisfy enum value set: [ALL, TIMED_OUT, FAILED]",
+            )),
+        ),
+    ];
+    for (label, kind, mutate, message) in rows {
+        let mut req = UpdateJobRequest {
+            job_id: "j1".into(),
+            ..Default::default()
+        };
+        mutate(&mut req);
+        let err = w.assert_rejected(kind, |e, now| e.update_job(now, req));
+        assert_eq!(err.message, message, "{label}");
+    }
 }
