@@ -80,7 +80,9 @@ pub fn engine_rollout(things: u32) -> Result<RolloutReport, EngineError> {
         })?;
     }
     emu.take_effects();
-    let group_arn = emu.read(|e, _| e.describe_thing_group("fleet"))?.thing_group_arn;
+    let group_arn = emu
+        .read(|e, _| e.describe_thing_group("fleet"))?
+        .thing_group_arn;
     emu.call(|e, now| {
         e.create_job(
             now,
@@ -120,7 +122,12 @@ pub fn engine_rollout(things: u32) -> Result<RolloutReport, EngineError> {
             } = fx
             {
                 let started = emu.call(|e, now| {
-                    e.start_next_pending_job_execution(now, &thing, None, StartNextRequest::default())
+                    e.start_next_pending_job_execution(
+                        now,
+                        &thing,
+                        None,
+                        StartNextRequest::default(),
+                    )
                 })?;
                 let Some(started) = started else { continue };
                 emu.call(|e, now| {

@@ -40,7 +40,9 @@ impl ClockMode {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
-    #[error("the system clock cannot be moved; start the emulator with a virtual or jumpable clock")]
+    #[error(
+        "the system clock cannot be moved; start the emulator with a virtual or jumpable clock"
+    )]
     NotMovable,
     #[error("time cannot go backwards: {target} is before the current time {now}")]
     Backwards { now: Timestamp, target: Timestamp },

@@ -69,7 +69,8 @@ impl Emulator {
         self.catch_up();
         let now = self.clock.now();
         let out = op(&mut self.engine, now)?;
-        self.outbox.extend(out.effects.into_iter().map(|e| (now, e)));
+        self.outbox
+            .extend(out.effects.into_iter().map(|e| (now, e)));
         Ok(out.response)
     }
 

@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "jobrig", version, about = "AWS IoT Jobs conformance harness and emulator")]
+#[command(
+    name = "jobrig",
+    version,
+    about = "AWS IoT Jobs conformance harness and emulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

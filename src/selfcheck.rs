@@ -25,7 +25,12 @@ fn thing(emu: &mut Emulator, name: &str) -> Result<String, EngineError> {
     .map(|r| r.thing_arn)
 }
 
-fn job(emu: &mut Emulator, id: &str, target: &str, f: impl FnOnce(&mut CreateJobRequest)) -> Result<(), EngineError> {
+fn job(
+    emu: &mut Emulator,
+    id: &str,
+    target: &str,
+    f: impl FnOnce(&mut CreateJobRequest),
+) -> Result<(), EngineError> {
     let mut req = CreateJobRequest {
         job_id: id.into(),
         targets: Some(vec![target.into()]),
@@ -104,7 +109,10 @@ fn retries_create_new_executions() -> Check {
         })
         .map_err(err)?;
     }
-    let job = emu.read(|e, now| e.describe_job(now, "retry")).map_err(err)?.job;
+    let job = emu
+        .read(|e, now| e.describe_job(now, "retry"))
+        .map_err(err)?
+        .job;
     if numbers == [1, 2, 3]
         && job.job_process_details.number_of_failed_things == 3
         && job.status == "COMPLETED"
@@ -132,7 +140,10 @@ fn notifications_follow_the_pending_set() -> Check {
         .into_iter()
         .filter_map(|(_, fx)| fx.mqtt_topic())
         .collect();
-    let expect_first = ["$aws/things/dev/jobs/notify", "$aws/things/dev/jobs/notify-next"];
+    let expect_first = [
+        "$aws/things/dev/jobs/notify",
+        "$aws/things/dev/jobs/notify-next",
+    ];
     if first == expect_first && second == ["$aws/things/dev/jobs/notify"] {
         Ok("job1: notify + notify-next; job2: notify only".into())
     } else {
@@ -142,9 +153,18 @@ fn notifications_follow_the_pending_set() -> Check {
 
 pub fn scenarios() -> Vec<Scenario> {
     vec![
-        ("notify and notify-next follow the pending set", notifications_follow_the_pending_set),
-        ("a 7-day in-progress timeout on the virtual clock", seven_day_timeout),
-        ("retries create new executions", retries_create_new_executions),
+        (
+            "notify and notify-next follow the pending set",
+            notifications_follow_the_pending_set,
+        ),
+        (
+            "a 7-day in-progress timeout on the virtual clock",
+            seven_day_timeout,
+        ),
+        (
+            "retries create new executions",
+            retries_create_new_executions,
+        ),
     ]
 }
 

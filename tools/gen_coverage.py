@@ -150,6 +150,7 @@ def tests_in(path):
     """Yields (test_name, cited_sections, body) for every #[test] fn (and proptest fn) in `path`."""
     lines = path.read_text().splitlines()
     in_proptest = False
+    seen_starts = set()
     for i, line in enumerate(lines):
         if "proptest!" in line:
             in_proptest = True
@@ -168,8 +169,9 @@ def tests_in(path):
             signature = " ".join(lines[i:i + 3])
             if m and not re.search(r"\w+\s+in\s+", signature.split("{")[0]):
                 m = None
-        if not m:
+        if not m or start in seen_starts:
             continue
+        seen_starts.add(start)
         # Comments directly above (skipping attributes) and the first lines of the body.
         cites = []
         k = i - 1

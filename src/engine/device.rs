@@ -145,7 +145,10 @@ impl Engine {
             if expected != x.version {
                 return Err(EngineError::new(
                     ErrorKind::VersionMismatch,
-                    format!("Expected version {expected} but found version {}", x.version),
+                    format!(
+                        "Expected version {expected} but found version {}",
+                        x.version
+                    ),
                 )
                 .with_state(state));
             }
@@ -178,14 +181,14 @@ impl Engine {
             }
         }
         let x = self.exec(ex);
-        let execution_state = req
-            .include_job_execution_state
-            .unwrap_or(false)
-            .then(|| ExecutionStateView {
-                status: x.status,
-                status_details: x.status_details.clone(),
-                version_number: x.version,
-            });
+        let execution_state =
+            req.include_job_execution_state
+                .unwrap_or(false)
+                .then(|| ExecutionStateView {
+                    status: x.status,
+                    status_details: x.status_details.clone(),
+                    version_number: x.version,
+                });
         let job_document = req
             .include_job_document
             .unwrap_or(false)

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::api::{DescribeEventConfigurationsResponse, EventToggle, UpdateEventConfigurationsRequest};
+use super::api::{
+    DescribeEventConfigurationsResponse, EventToggle, UpdateEventConfigurationsRequest,
+};
 use super::effects::Effect;
 use super::error::{EngineError, EngineResult};
 use super::status::ExecStatus;

@@ -51,7 +51,9 @@ impl Engine {
             if arn.starts_with("arn:") {
                 not_found()
             } else {
-                EngineError::invalid(format!("Target {arn} is not a valid thing or thing group ARN."))
+                EngineError::invalid(format!(
+                    "Target {arn} is not a valid thing or thing group ARN."
+                ))
             }
         })?;
         if let Some(name) = rest.strip_prefix("thing/") {
@@ -111,7 +113,11 @@ impl Engine {
                 packages: t.destination_package_versions.clone(),
             });
         }
-        if let Some(kind) = resource.split('/').next().filter(|k| !k.is_empty() && resource.contains('/')) {
+        if let Some(kind) = resource
+            .split('/')
+            .next()
+            .filter(|k| !k.is_empty() && resource.contains('/'))
+        {
             return Err(EngineError::invalid(format!(
                 "Resource type should be jobtemplate but found invalid resource type {kind}"
             )));
@@ -232,10 +238,7 @@ impl Engine {
             Some(t) => validate::timeout(t)?,
             None => None,
         };
-        let retry_raw = req
-            .job_executions_retry_config
-            .clone()
-            .or(inherited.retry);
+        let retry_raw = req.job_executions_retry_config.clone().or(inherited.retry);
         let retry = match &retry_raw {
             Some(r) => validate::retry(r)?,
             None => RetryPolicy::default(),
@@ -270,7 +273,12 @@ impl Engine {
         }
         let starts_now = schedule.start.is_none();
         if starts_now {
-            let rolling = self.jobs.iter().flatten().filter(|j| j.is_concurrent()).count();
+            let rolling = self
+                .jobs
+                .iter()
+                .flatten()
+                .filter(|j| j.is_concurrent())
+                .count();
             if rolling >= self.cfg.max_concurrent_jobs {
                 return Err(EngineError::new(
                     ErrorKind::LimitExceeded,

@@ -269,14 +269,16 @@ impl Engine {
             reason_code: Some("ABORT_CRITERIA_MET".into()),
             comment: Some(format!(
                 "Job aborted: {}% of {} executed things reached {} (threshold {}%).",
-                round2(match rule.failure_type {
-                    FailureType::Failed => failed,
-                    FailureType::Rejected => rejected,
-                    FailureType::TimedOut => timed_out,
-                    FailureType::All => failed + rejected + timed_out,
-                } as f64
-                    * 100.0
-                    / executed as f64),
+                round2(
+                    match rule.failure_type {
+                        FailureType::Failed => failed,
+                        FailureType::Rejected => rejected,
+                        FailureType::TimedOut => timed_out,
+                        FailureType::All => failed + rejected + timed_out,
+                    } as f64
+                        * 100.0
+                        / executed as f64
+                ),
                 executed,
                 rule.failure_type.as_str(),
                 rule.threshold_percentage
@@ -480,9 +482,7 @@ impl Engine {
             };
             // A thing that already got its execution (it joined a group meanwhile), or that was
             // deleted, takes no share of the rate.
-            if self.things[thing as usize].deleted
-                || !self.executions_of(job, thing).is_empty()
-            {
+            if self.things[thing as usize].deleted || !self.executions_of(job, thing).is_empty() {
                 continue;
             }
             self.create_execution(job, thing, now, 0, (0, 0));
@@ -492,12 +492,20 @@ impl Engine {
         if self.job(job).rollout.queue.is_empty() {
             self.disarm(TimerKey::RolloutTick(job));
         } else {
-            self.arm(TimerKey::RolloutTick(job), now.plus_millis(ROLLOUT_PERIOD_MS));
+            self.arm(
+                TimerKey::RolloutTick(job),
+                now.plus_millis(ROLLOUT_PERIOD_MS),
+            );
         }
     }
 
     fn on_rollout_tick(&mut self, job: JobIx, at: Timestamp) {
-        if self.jobs.get(job as usize).and_then(Option::as_ref).is_none() {
+        if self
+            .jobs
+            .get(job as usize)
+            .and_then(Option::as_ref)
+            .is_none()
+        {
             return;
         }
         self.rollout_step(job, at);
@@ -552,7 +560,12 @@ impl Engine {
         if self.job(job).status != JobStatus::Scheduled || self.job(job).rollout.started {
             return;
         }
-        let rolling = self.jobs.iter().flatten().filter(|j| j.is_concurrent()).count();
+        let rolling = self
+            .jobs
+            .iter()
+            .flatten()
+            .filter(|j| j.is_concurrent())
+            .count();
         if rolling >= self.cfg.max_concurrent_jobs {
             // Spec §5.1: a scheduled job that starts while the account is at its concurrency
             // limit is canceled.

@@ -249,9 +249,8 @@ impl Engine {
     }
 
     fn require_group(&self, name: &str) -> EngineResult<GroupIx> {
-        self.group_ix(name).ok_or_else(|| {
-            EngineError::not_found(format!("Thing group {name} cannot be found."))
-        })
+        self.group_ix(name)
+            .ok_or_else(|| EngineError::not_found(format!("Thing group {name} cannot be found.")))
     }
 
     /// The executions of `job` on `thing`, oldest first.

@@ -118,7 +118,11 @@ impl Engine {
     }
 
     /// GetPendingJobExecutions as both device planes answer it.
-    pub(super) fn pending_view(&self, thing: ThingIx, namespace: Option<&str>) -> PendingExecutions {
+    pub(super) fn pending_view(
+        &self,
+        thing: ThingIx,
+        namespace: Option<&str>,
+    ) -> PendingExecutions {
         let mut out = PendingExecutions::default();
         for e in self.visible_pending(thing, namespace) {
             let x = self.exec(e);

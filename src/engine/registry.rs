@@ -21,10 +21,7 @@ const MAX_ATTRIBUTES_UNTYPED: usize = 3;
 const MAX_ATTRIBUTES_TYPED: usize = 50;
 
 impl Engine {
-    fn check_attributes(
-        attrs: &BTreeMap<String, String>,
-        typed: bool,
-    ) -> EngineResult<()> {
+    fn check_attributes(attrs: &BTreeMap<String, String>, typed: bool) -> EngineResult<()> {
         let max = if typed {
             MAX_ATTRIBUTES_TYPED
         } else {
@@ -436,7 +433,10 @@ impl Engine {
         })
     }
 
-    fn membership_target(&self, req: &ThingGroupMembershipRequest) -> EngineResult<(ThingIx, GroupIx)> {
+    fn membership_target(
+        &self,
+        req: &ThingGroupMembershipRequest,
+    ) -> EngineResult<(ThingIx, GroupIx)> {
         let group_name = match (&req.thing_group_name, &req.thing_group_arn) {
             (Some(n), _) => n.clone(),
             (None, Some(arn)) => arn.rsplit('/').next().unwrap_or("").to_string(),
@@ -455,7 +455,10 @@ impl Engine {
                 ));
             }
         };
-        Ok((self.require_thing(&thing_name)?, self.require_group(&group_name)?))
+        Ok((
+            self.require_thing(&thing_name)?,
+            self.require_group(&group_name)?,
+        ))
     }
 
     /// Jobs that target `group` or one of its ancestors.
@@ -578,7 +581,10 @@ impl Engine {
     }
 
     /// DescribeEndpoint: addresses of this emulated account (spec §1.1).
-    pub fn describe_endpoint(&self, endpoint_type: Option<&str>) -> EngineResult<DescribeEndpointResponse> {
+    pub fn describe_endpoint(
+        &self,
+        endpoint_type: Option<&str>,
+    ) -> EngineResult<DescribeEndpointResponse> {
         let p = &self.cfg.endpoint_prefix;
         let r = &self.cfg.region;
         let address = match endpoint_type.unwrap_or("iot:Data") {

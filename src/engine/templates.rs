@@ -97,16 +97,18 @@ impl Engine {
             rollout: req
                 .job_executions_rollout_config
                 .or_else(|| j.and_then(|j| given(&j.rollout_raw))),
-            abort: req.abort_config.or_else(|| j.and_then(|j| j.abort_raw.clone())),
+            abort: req
+                .abort_config
+                .or_else(|| j.and_then(|j| j.abort_raw.clone())),
             timeout: req
                 .timeout_config
                 .or_else(|| j.and_then(|j| given(&j.timeout_raw))),
             retry: req
                 .job_executions_retry_config
                 .or_else(|| j.and_then(|j| j.retry_raw.clone())),
-            maintenance_windows: req.maintenance_windows.or_else(|| {
-                j.and_then(|j| j.scheduling_raw.maintenance_windows.clone())
-            }),
+            maintenance_windows: req
+                .maintenance_windows
+                .or_else(|| j.and_then(|j| j.scheduling_raw.maintenance_windows.clone())),
             destination_package_versions: req
                 .destination_package_versions
                 .or_else(|| j.and_then(|j| j.destination_package_versions.clone())),

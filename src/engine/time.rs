@@ -69,6 +69,9 @@ mod tests {
 
     #[test]
     fn displays_as_iso_8601_utc() {
-        assert_eq!(Timestamp::from_secs(0).to_string(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            Timestamp::from_secs(0).to_string(),
+            "1970-01-01T00:00:00.000Z"
+        );
     }
 }

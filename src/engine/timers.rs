@@ -89,7 +89,10 @@ mod tests {
         q.arm(TimerKey::RolloutTick(2), t);
         q.arm(TimerKey::RolloutTick(1), t);
         q.arm(TimerKey::JobEnd(0), Timestamp::from_secs(5));
-        assert_eq!(q.pop_due(t), Some((Timestamp::from_secs(5), TimerKey::JobEnd(0))));
+        assert_eq!(
+            q.pop_due(t),
+            Some((Timestamp::from_secs(5), TimerKey::JobEnd(0)))
+        );
         assert_eq!(q.pop_due(t), Some((t, TimerKey::RolloutTick(2))));
         assert_eq!(q.pop_due(t), Some((t, TimerKey::RolloutTick(1))));
         assert_eq!(q.pop_due(t), None);

@@ -1790,10 +1790,7 @@ fn event_configurations_round_trip_and_start_disabled() {
     assert!(!after.event_configurations["JOB_EXECUTION"].enabled);
     assert_eq!(after.last_modified_date, w.now().secs_f64());
     // The account came into being when the emulator started, not in 1970.
-    assert_eq!(
-        after.creation_date,
-        crate::clock::VIRTUAL_EPOCH.secs_f64()
-    );
+    assert_eq!(after.creation_date, crate::clock::VIRTUAL_EPOCH.secs_f64());
     assert_eq!(before.last_modified_date, before.creation_date);
     let v = serde_json::to_value(&after).unwrap();
     assert_eq!(v["eventConfigurations"]["JOB"], json!({"Enabled": true}));

@@ -1013,9 +1013,16 @@ fn queuing_an_eleventh_execution_publishes_notify_listing_the_first_ten() {
     w.advance_secs(1);
     w.job("job11", &[&t]);
     let msgs = w.messages();
-    assert_eq!(msgs.len(), 1, "notify only, the head did not change: {msgs:?}");
+    assert_eq!(
+        msgs.len(),
+        1,
+        "notify only, the head did not change: {msgs:?}"
+    );
     assert_eq!(msgs[0].0, NOTIFY);
-    let listed = msgs[0].1["jobs"]["QUEUED"].as_array().expect("queued").len();
+    let listed = msgs[0].1["jobs"]["QUEUED"]
+        .as_array()
+        .expect("queued")
+        .len();
     assert_eq!(listed, 10);
 }
 

@@ -534,14 +534,18 @@ fn an_in_progress_execution_stays_visible_to_its_device_when_the_window_closes()
     let t = names[0].as_str();
     w.create_job(nightly_job(&g));
     to(&mut w, 120);
-    assert_eq!(w.start_next(t).expect("started").status, ExecStatus::InProgress);
+    assert_eq!(
+        w.start_next(t).expect("started").status,
+        ExecStatus::InProgress
+    );
     to(&mut w, 180);
     assert_eq!(w.describe_job("j").status, "SCHEDULED");
     let pending = w.pending(t);
     assert_eq!(pending.in_progress.len(), 1);
     assert_eq!(&*pending.in_progress[0].job_id, "j");
     assert_eq!(&*w.next(t).expect("still next").job_id, "j");
-    w.report(t, "j", "SUCCEEDED").expect("the device can finish it");
+    w.report(t, "j", "SUCCEEDED")
+        .expect("the device can finish it");
     assert_eq!(w.exec_status(t, "j"), "SUCCEEDED");
 }
 

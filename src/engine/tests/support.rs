@@ -30,7 +30,10 @@ impl World {
 
     pub fn with_config(cfg: EngineConfig) -> Self {
         World {
-            emu: Emulator::new(cfg, crate::clock::Clock::virtual_at(crate::clock::VIRTUAL_EPOCH)),
+            emu: Emulator::new(
+                cfg,
+                crate::clock::Clock::virtual_at(crate::clock::VIRTUAL_EPOCH),
+            ),
         }
     }
 
@@ -198,7 +201,12 @@ impl World {
     }
 
     /// Device reports `status` on the newest execution of `job`.
-    pub fn report(&mut self, thing: &str, job: &str, status: &str) -> EngineResult<UpdateExecutionResponse> {
+    pub fn report(
+        &mut self,
+        thing: &str,
+        job: &str,
+        status: &str,
+    ) -> EngineResult<UpdateExecutionResponse> {
         self.try_update(
             thing,
             job,
@@ -254,7 +262,10 @@ impl World {
             .filter_map(|(_, fx)| {
                 let topic = fx.mqtt_topic()?;
                 let payload = fx.mqtt_payload()?;
-                Some((topic, serde_json::from_slice(&payload).expect("payload is JSON")))
+                Some((
+                    topic,
+                    serde_json::from_slice(&payload).expect("payload is JSON"),
+                ))
             })
             .collect()
     }
@@ -279,8 +290,15 @@ impl World {
         let before = self.state();
         let err = self.emu.call(op).expect_err("operation should be rejected");
         assert_eq!(err.kind, kind, "wrong error kind: {err:?}");
-        assert_eq!(self.state(), before, "a rejected operation changed the state");
-        assert!(self.emu.take_effects().is_empty(), "a rejected operation emitted effects");
+        assert_eq!(
+            self.state(),
+            before,
+            "a rejected operation changed the state"
+        );
+        assert!(
+            self.emu.take_effects().is_empty(),
+            "a rejected operation emitted effects"
+        );
         self.engine().check_invariants().expect("invariants");
         err
     }
