@@ -273,13 +273,7 @@ impl Engine {
         }
         let starts_now = schedule.start.is_none();
         if starts_now {
-            let rolling = self
-                .jobs
-                .iter()
-                .flatten()
-                .filter(|j| j.is_concurrent())
-                .count();
-            if rolling >= self.cfg.max_concurrent_jobs {
+            if self.rolling_jobs() >= self.cfg.max_concurrent_jobs {
                 return Err(EngineError::new(
                     ErrorKind::LimitExceeded,
                     format!(

@@ -556,17 +556,20 @@ impl Engine {
 
     // ------------------------------------------------------------ scheduling
 
+    /// Jobs rolling out right now: what the job-concurrency quota counts (spec §9.2).
+    pub(super) fn rolling_jobs(&self) -> usize {
+        self.jobs
+            .iter()
+            .flatten()
+            .filter(|j| j.is_concurrent())
+            .count()
+    }
+
     fn on_job_start(&mut self, job: JobIx, at: Timestamp) {
         if self.job(job).status != JobStatus::Scheduled || self.job(job).rollout.started {
             return;
         }
-        let rolling = self
-            .jobs
-            .iter()
-            .flatten()
-            .filter(|j| j.is_concurrent())
-            .count();
-        if rolling >= self.cfg.max_concurrent_jobs {
+        if self.rolling_jobs() >= self.cfg.max_concurrent_jobs {
             // Spec §5.1: a scheduled job that starts while the account is at its concurrency
             // limit is canceled.
             self.cancel_job_now(
