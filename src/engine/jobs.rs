@@ -272,16 +272,14 @@ impl Engine {
             ));
         }
         let starts_now = schedule.start.is_none();
-        if starts_now {
-            if self.rolling_jobs() >= self.cfg.max_concurrent_jobs {
-                return Err(EngineError::new(
-                    ErrorKind::LimitExceeded,
-                    format!(
-                        "The account has reached its job concurrency limit of {}.",
-                        self.cfg.max_concurrent_jobs
-                    ),
-                ));
-            }
+        if starts_now && self.rolling_jobs() >= self.cfg.max_concurrent_jobs {
+            return Err(EngineError::new(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "The account has reached its job concurrency limit of {}.",
+                    self.cfg.max_concurrent_jobs
+                ),
+            ));
         }
 
         // ---- everything checked: create.
