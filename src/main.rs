@@ -26,12 +26,32 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         things: u32,
     },
+    /// Run the emulator on the wire: AWS HTTP planes, MQTT broker with the Jobs API, admin API.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// HTTP listener (control plane, data plane, admin API); port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:4566")]
+    http: std::net::SocketAddr,
+    /// MQTT listener; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:1883")]
+    mqtt: std::net::SocketAddr,
+    /// virtual (moves only through the admin API), jumpable (real time that can jump), system.
+    #[arg(long, default_value = "system", value_parser = ["virtual", "jumpable", "system"])]
+    clock: String,
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    #[arg(long, default_value = "123456789012")]
+    account_id: String,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Check) {
         Command::Check => jobrig::selfcheck::run_and_print(),
+        Command::Serve(args) => serve(args),
         Command::Bench { things } => match jobrig::bench::engine_rollout(things) {
             Ok(report) => {
                 println!("{report}");
@@ -42,5 +62,52 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    use jobrig::clock::ClockMode;
+    let cfg = jobrig::serve::ServeConfig {
+        http: args.http,
+        mqtt: Some(args.mqtt),
+        clock: ClockMode::parse(&args.clock).unwrap_or(ClockMode::System),
+        region: args.region,
+        account_id: args.account_id,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let running = match jobrig::serve::start(cfg).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("jobrig serve: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("{}", running.ready_line());
+        wait_for_signal().await;
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// SIGINT or SIGTERM: the two ways a supervisor or a person stops the server.
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
