@@ -4,6 +4,7 @@
 pub mod http;
 pub mod mqtt;
 pub mod service;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
