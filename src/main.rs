@@ -20,14 +20,38 @@ struct Cli {
 enum Command {
     /// Run the built-in scenarios against the embedded emulator on its virtual clock (default).
     Check,
-    /// Benchmark the engine: N things in one group, a CONTINUOUS job with an exponential rollout,
-    /// every execution started and finished in-process.
+    /// Measure the engine in-process, or `jobrig serve` on the wire.
     Bench {
-        #[arg(long, default_value_t = 100_000)]
-        things: u32,
+        #[command(subcommand)]
+        what: BenchCommand,
     },
     /// Run the emulator on the wire: AWS HTTP planes, MQTT broker with the Jobs API, admin API.
     Serve(ServeArgs),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// N things in one group, a CONTINUOUS job with an exponential rollout, every execution
+    /// started and finished in-process.
+    Engine {
+        #[arg(long, default_value_t = 100_000)]
+        things: u32,
+    },
+    /// DescribeJobExecution over HTTP keep-alive against a `jobrig serve` child process.
+    Http {
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
+    /// MQTT: the start-next round trip of one device, then a fleet of devices each completing
+    /// one job execution, against a `jobrig serve` child process.
+    Mqtt {
+        #[arg(long, default_value_t = 1000)]
+        round_trips: usize,
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+    },
 }
 
 #[derive(clap::Args)]
@@ -52,16 +76,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Check) {
         Command::Check => jobrig::selfcheck::run_and_print(),
         Command::Serve(args) => serve(args),
-        Command::Bench { things } => match jobrig::bench::engine_rollout(things) {
-            Ok(report) => {
-                println!("{report}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("bench failed: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Bench { what } => bench(what),
     }
 }
 
@@ -108,6 +123,51 @@ async fn wait_for_signal() {
         }
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+fn bench(what: BenchCommand) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: Result<(), String> = runtime.block_on(async move {
+        match what {
+            BenchCommand::Engine { things } => {
+                let report = jobrig::bench::engine_rollout(things).map_err(|e| e.to_string())?;
+                println!("{report}");
+            }
+            BenchCommand::Http { clients, seconds } => {
+                let report = jobrig::bench::http::describe_execution(clients, seconds)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{report}");
+            }
+            BenchCommand::Mqtt {
+                round_trips,
+                devices,
+            } => {
+                let rt = jobrig::bench::mqtt::start_next_round_trip(round_trips)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{rt}");
+                let fleet = jobrig::bench::mqtt::fleet(devices)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{fleet}");
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench failed: {e}");
+            ExitCode::FAILURE
         }
     }
 }

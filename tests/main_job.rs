@@ -39,7 +39,7 @@ fn the_check_subcommand_is_the_default_main_job() {
 
 #[test]
 fn bench_completes_every_execution_of_a_small_fleet() {
-    let (ok, stdout) = jobrig(&["bench", "--things", "1500"]);
+    let (ok, stdout) = jobrig(&["bench", "engine", "--things", "1500"]);
     assert!(ok, "{stdout}");
     let field = |name: &str| -> String {
         stdout
