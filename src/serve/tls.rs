@@ -58,7 +58,9 @@ impl Authority {
     pub fn generate(common_name: &str) -> Result<Self, TlsError> {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
-        params.distinguished_name.push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![
             KeyUsagePurpose::KeyCertSign,
@@ -115,7 +117,9 @@ impl Authority {
     ) -> Result<Issued, TlsError> {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::new(sans)?;
-        params.distinguished_name.push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         params.extended_key_usages = vec![usage];
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
@@ -220,7 +224,10 @@ mod tests {
     ) -> Result<(), String> {
         let (c, s) = tokio::io::duplex(64 * 1024);
         let server_side = tokio::spawn(async move {
-            let mut tls = TlsAcceptor::from(server).accept(s).await.map_err(|e| e.to_string())?;
+            let mut tls = TlsAcceptor::from(server)
+                .accept(s)
+                .await
+                .map_err(|e| e.to_string())?;
             let mut b = [0u8; 1];
             tls.read_exact(&mut b).await.map_err(|e| e.to_string())?;
             tls.write_all(&b).await.map_err(|e| e.to_string())?;
@@ -307,14 +314,21 @@ mod tests {
 
     #[test]
     fn loading_a_missing_or_bad_ca_is_a_clear_error() {
-        let missing = Authority::load(Path::new("/nonexistent/ca.pem"), Path::new("/nonexistent/ca.key"));
+        let missing = Authority::load(
+            Path::new("/nonexistent/ca.pem"),
+            Path::new("/nonexistent/ca.key"),
+        );
         assert!(matches!(missing, Err(TlsError::Read { .. })));
         let dir = std::env::temp_dir().join(format!("jobrig-badca-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("ca.pem"), "not a certificate").expect("write");
         std::fs::write(dir.join("ca.key"), "not a key").expect("write");
         let bad = Authority::load(&dir.join("ca.pem"), &dir.join("ca.key"));
-        assert!(matches!(bad, Err(TlsError::BadCa { .. })), "{:?}", bad.err());
+        assert!(
+            matches!(bad, Err(TlsError::BadCa { .. })),
+            "{:?}",
+            bad.err()
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
