@@ -154,11 +154,12 @@ def tests_in(path):
     for i, line in enumerate(lines):
         if "proptest!" in line:
             in_proptest = True
-        is_test = line.strip() == "#[test]"
+        stripped = line.strip()
+        is_test = stripped == "#[test]" or stripped.startswith("#[tokio::test")
         m = None
         if is_test:
             for j in range(i + 1, min(i + 4, len(lines))):
-                m = re.match(r"\s*(?:pub\s+)?fn\s+(\w+)", lines[j])
+                m = re.match(r"\s*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)", lines[j])
                 if m:
                     start = j
                     break
@@ -198,7 +199,7 @@ def main():
     total = 0
     for path in sorted((ROOT / "src").rglob("*.rs")) + sorted((ROOT / "tests").rglob("*.rs")):
         text = path.read_text()
-        if "#[test]" not in text and "proptest!" not in text:
+        if "#[test]" not in text and "#[tokio::test" not in text and "proptest!" not in text:
             continue
         rel = path.relative_to(ROOT)
         mod = str(rel.with_suffix("")).replace("src/", "").replace("/", "::")
