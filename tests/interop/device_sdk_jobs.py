@@ -104,6 +104,5 @@ described = jobs.describe_job_execution(
 ).result(TIMEOUT)
 check(described.execution.status == "SUCCEEDED", "describe after completion")
 
-stream.close()
 client.stop()
 print(f"device-sdk: {checks} checks passed")
