@@ -26,7 +26,7 @@ enum Command {
         what: BenchCommand,
     },
     /// Run the emulator on the wire: AWS HTTP planes, MQTT broker with the Jobs API, admin API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 }
 
 #[derive(Subcommand)]
@@ -62,6 +62,30 @@ struct ServeArgs {
     /// MQTT listener; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:1883")]
     mqtt: std::net::SocketAddr,
+    /// MQTT TLS listener requiring client certificates signed by the CA (e.g. 127.0.0.1:8883).
+    #[arg(long)]
+    mqtts: Option<std::net::SocketAddr>,
+    /// Attach to this broker (mqtt://HOST:PORT) instead of running one.
+    #[arg(long, conflicts_with_all = ["mqtts"])]
+    broker: Option<String>,
+    /// Write the CA (ca.pem, ca.key) and a certificate and key per --thing into DIR.
+    #[arg(long, value_name = "DIR")]
+    certs: Option<std::path::PathBuf>,
+    /// A thing to issue a client certificate for (repeatable; with --certs).
+    #[arg(long = "thing", value_name = "NAME")]
+    things: Vec<String>,
+    /// Use this CA certificate (PEM) instead of generating one (with --ca-key).
+    #[arg(long, requires = "ca_key")]
+    ca_cert: Option<std::path::PathBuf>,
+    /// The CA's private key (PEM, PKCS#8).
+    #[arg(long, requires = "ca_cert")]
+    ca_key: Option<std::path::PathBuf>,
+    /// Another name the TLS server certificate is valid for (repeatable).
+    #[arg(long = "tls-name", value_name = "NAME")]
+    tls_names: Vec<String>,
+    /// A client may only use its own `$aws/things/<client id>/...` topics (like an AWS IoT policy).
+    #[arg(long)]
+    per_thing_auth: bool,
     /// virtual (moves only through the admin API), jumpable (real time that can jump), system.
     #[arg(long, default_value = "system", value_parser = ["virtual", "jumpable", "system"])]
     clock: String,
@@ -80,11 +104,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: ServeArgs) -> ExitCode {
+fn serve(args: Box<ServeArgs>) -> ExitCode {
+    let args = *args;
     use jobrig::clock::ClockMode;
+    let ca = match (args.ca_cert, args.ca_key) {
+        (Some(cert), Some(key)) => jobrig::serve::CaSource::Load { cert, key },
+        _ => jobrig::serve::CaSource::Generate,
+    };
     let cfg = jobrig::serve::ServeConfig {
         http: args.http,
-        mqtt: Some(args.mqtt),
+        // An external broker replaces jobrig's own.
+        mqtt: args.broker.is_none().then_some(args.mqtt),
+        mqtts: args.mqtts,
+        tls: jobrig::serve::TlsOptions {
+            ca,
+            certs_dir: args.certs,
+            things: args.things,
+            server_names: args.tls_names,
+        },
+        broker: args.broker,
+        per_thing_auth: args.per_thing_auth,
         clock: ClockMode::parse(&args.clock).unwrap_or(ClockMode::System),
         region: args.region,
         account_id: args.account_id,

@@ -256,3 +256,51 @@ fn serve_refuses_an_address_in_use_with_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot listen for HTTP on"), "{err}");
 }
+
+#[tokio::test]
+async fn per_thing_authorisation_keeps_a_device_to_its_own_topics() {
+    // Issue 3 item 2 (optional per-thing authorisation), like an AWS IoT policy on ${iot:ClientId}
+    use rumqttc::{AsyncClient, Event, Incoming, MqttOptions, QoS};
+    with_timeout(async {
+        let cfg = ServeConfig {
+            per_thing_auth: true,
+            ..ServeConfig::ephemeral()
+        };
+        let running = start(cfg).await.expect("start");
+        let mqtt = running.mqtt.expect("mqtt");
+        let (client, mut events) =
+            AsyncClient::new(MqttOptions::new("dev-a", "127.0.0.1", mqtt.port()), 16);
+        // Another thing's request is dropped; then our own is answered. Replies come in order,
+        // so the first reply being ours proves the other got none.
+        client
+            .publish(
+                "$aws/things/dev-b/jobs/get",
+                QoS::AtLeastOnce,
+                false,
+                r#"{"clientToken":"b"}"#,
+            )
+            .await
+            .expect("publish");
+        client
+            .publish(
+                "$aws/things/dev-a/jobs/get",
+                QoS::AtLeastOnce,
+                false,
+                r#"{"clientToken":"a"}"#,
+            )
+            .await
+            .expect("publish");
+        let reply = loop {
+            if let Event::Incoming(Incoming::Publish(p)) = events.poll().await.expect("connected") {
+                break (
+                    p.topic,
+                    serde_json::from_slice::<Value>(&p.payload).expect("json"),
+                );
+            }
+        };
+        assert_eq!(reply.0, "$aws/things/dev-a/jobs/get/accepted");
+        assert_eq!(reply.1["clientToken"], "a");
+        running.shutdown().await;
+    })
+    .await
+}

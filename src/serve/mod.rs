@@ -1,12 +1,14 @@
 //! `jobrig serve`: the emulator on the wire — the AWS HTTP planes, an MQTT broker that speaks the
 //! Jobs API, and the admin API — sharing one [`service::Service`].
 
+pub mod external;
 pub mod http;
 pub mod mqtt;
 pub mod service;
 pub mod tls;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -31,6 +33,33 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    External(#[from] external::ExternalError),
+    #[error("{0}")]
+    Conflict(&'static str),
+}
+
+/// Where the CA that signs client and server certificates comes from.
+#[derive(Clone, Debug, Default)]
+pub enum CaSource {
+    /// A new CA for this run.
+    #[default]
+    Generate,
+    /// An existing CA (PEM certificate, PEM PKCS#8 key).
+    Load { cert: PathBuf, key: PathBuf },
+}
+
+/// Mutual TLS for the MQTT TLS listener.
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    pub ca: CaSource,
+    /// Where to write the CA and a certificate and key per thing of `things`.
+    pub certs_dir: Option<PathBuf>,
+    pub things: Vec<String>,
+    /// Names the server certificate is valid for, beside `localhost` and the listener's IP.
+    pub server_names: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +67,13 @@ pub struct ServeConfig {
     pub http: SocketAddr,
     /// `None`: no MQTT listener.
     pub mqtt: Option<SocketAddr>,
+    /// The MQTT TLS listener (client certificates required); needs `mqtt`.
+    pub mqtts: Option<SocketAddr>,
+    pub tls: TlsOptions,
+    /// `mqtt://HOST:PORT`: attach to this broker instead of running one (`mqtt` must be `None`).
+    pub broker: Option<String>,
+    /// A client may only use its own `$aws/things/<client id>/...` topics.
+    pub per_thing_auth: bool,
     pub clock: ClockMode,
     pub region: String,
     pub account_id: String,
@@ -48,6 +84,10 @@ impl Default for ServeConfig {
         ServeConfig {
             http: SocketAddr::from(([127, 0, 0, 1], 4566)),
             mqtt: Some(SocketAddr::from(([127, 0, 0, 1], 1883))),
+            mqtts: None,
+            tls: TlsOptions::default(),
+            broker: None,
+            per_thing_auth: false,
             clock: ClockMode::System,
             region: "us-east-1".into(),
             account_id: "123456789012".into(),
@@ -71,6 +111,9 @@ impl ServeConfig {
 pub struct Running {
     pub http: SocketAddr,
     pub mqtt: Option<SocketAddr>,
+    pub mqtts: Option<SocketAddr>,
+    /// The CA of the TLS listener (to issue more client certificates, e.g. in tests).
+    pub authority: Option<Arc<tls::Authority>>,
     pub service: Arc<Service>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -83,6 +126,9 @@ impl Running {
         let mut line = format!("{{\"ready\":true,\"http\":{}", json!(self.http.to_string()));
         if let Some(m) = self.mqtt {
             line.push_str(&format!(",\"mqtt\":{}", json!(m.to_string())));
+        }
+        if let Some(m) = self.mqtts {
+            line.push_str(&format!(",\"mqtts\":{}", json!(m.to_string())));
         }
         line.push('}');
         line
@@ -108,18 +154,58 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
     let (shutdown, stop) = watch::channel(false);
     let mut tasks = Vec::new();
 
-    let mqtt = match cfg.mqtt {
-        Some(addr) => {
-            let broker = mqtt::Broker::bind(addr, service.clone(), stop.clone())
-                .await
-                .map_err(|source| ServeError::MqttBind { addr, source })?;
-            let local = broker.local_addr();
-            service.set_publisher(broker.publisher());
-            tasks.push(tokio::spawn(broker.run()));
-            Some(local)
+    if cfg.broker.is_some() && (cfg.mqtt.is_some() || cfg.mqtts.is_some()) {
+        return Err(ServeError::Conflict(
+            "an external broker replaces jobrig's own: do not also ask for an MQTT listener",
+        ));
+    }
+    if cfg.mqtts.is_some() && cfg.mqtt.is_none() {
+        return Err(ServeError::Conflict(
+            "the MQTT TLS listener is part of jobrig's own broker: give an MQTT address too",
+        ));
+    }
+    let authority = if cfg.mqtts.is_some() || cfg.tls.certs_dir.is_some() {
+        let ca = match &cfg.tls.ca {
+            CaSource::Generate => tls::Authority::generate("jobrig emulator CA")?,
+            CaSource::Load { cert, key } => tls::Authority::load(cert, key)?,
+        };
+        if let Some(dir) = &cfg.tls.certs_dir {
+            ca.write_dir(dir, &cfg.tls.things)?;
         }
-        None => None,
+        Some(Arc::new(ca))
+    } else {
+        None
     };
+
+    let (mut mqtt, mut mqtts) = (None, None);
+    if let Some(addr) = cfg.mqtt {
+        let mut broker = mqtt::Broker::bind(addr, service.clone(), stop.clone())
+            .await
+            .map_err(|source| ServeError::MqttBind { addr, source })?
+            .per_thing_auth(cfg.per_thing_auth);
+        if let (Some(tls_addr), Some(ca)) = (cfg.mqtts, &authority) {
+            let mut names = vec!["localhost".to_string(), tls_addr.ip().to_string()];
+            names.extend(cfg.tls.server_names.iter().cloned());
+            let config = ca.server_config(&names)?;
+            let bound =
+                broker
+                    .bind_tls(tls_addr, config)
+                    .await
+                    .map_err(|source| ServeError::MqttBind {
+                        addr: tls_addr,
+                        source,
+                    })?;
+            mqtts = Some(bound);
+        }
+        mqtt = Some(broker.local_addr());
+        service.set_publisher(broker.publisher());
+        tasks.push(tokio::spawn(broker.run()));
+    }
+    if let Some(url) = &cfg.broker {
+        let ext = external::ExternalBroker::connect(url, service.clone(), stop.clone()).await?;
+        service.set_publisher(ext.publisher());
+        tasks.push(tokio::spawn(ext.run()));
+    }
 
     let listener = TcpListener::bind(cfg.http)
         .await
@@ -159,6 +245,8 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
     Ok(Running {
         http,
         mqtt,
+        mqtts,
+        authority,
         service,
         shutdown,
         tasks,
