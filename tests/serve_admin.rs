@@ -304,3 +304,89 @@ async fn per_thing_authorisation_keeps_a_device_to_its_own_topics() {
     })
     .await
 }
+
+#[tokio::test]
+async fn on_a_jumpable_clock_due_timers_fire_by_themselves_without_any_request() {
+    // Issue 3 item 5 / the clock driver: after a jump to just before a timeout, the server fires it
+    // on its own as real time passes. No request is made meanwhile (requests also fire due
+    // timers), so only the driver can produce the notify the subscriber waits for.
+    use rumqttc::{AsyncClient, Event, Incoming, MqttOptions, QoS};
+    with_timeout(async {
+        let cfg = ServeConfig {
+            clock: jobrig::clock::ClockMode::Jumpable,
+            ..ServeConfig::ephemeral()
+        };
+        let running = start(cfg).await.expect("start");
+        let svc = running.service.clone();
+        let arn = svc
+            .call(|e, now| {
+                e.create_thing(
+                    now,
+                    CreateThingRequest {
+                        thing_name: "dev".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .0
+            .expect("thing")
+            .thing_arn;
+        svc.call(|e, now| {
+            e.create_job(
+                now,
+                CreateJobRequest {
+                    job_id: "j".into(),
+                    targets: Some(vec![arn]),
+                    document: Some("{}".into()),
+                    timeout_config: Some(TimeoutConfig {
+                        in_progress_timeout_in_minutes: Some(1),
+                    }),
+                    ..Default::default()
+                },
+            )
+        })
+        .0
+        .expect("job");
+        let mqtt = running.mqtt.expect("mqtt");
+        let (client, mut events) =
+            AsyncClient::new(MqttOptions::new("watcher", "127.0.0.1", mqtt.port()), 16);
+        client
+            .subscribe("$aws/things/dev/jobs/notify", QoS::AtLeastOnce)
+            .await
+            .expect("subscribe");
+        loop {
+            if let Event::Incoming(Incoming::SubAck(_)) = events.poll().await.expect("connected") {
+                break;
+            }
+        }
+        svc.call(|e, now| e.start_next_pending_job_execution(now, "dev", None, Default::default()))
+            .0
+            .expect("start");
+        let (code, _) = http(
+            running.http,
+            "POST",
+            "/_jobrig/clock/advance",
+            r#"{"seconds": 59.5}"#,
+        )
+        .await;
+        assert_eq!(code, 200);
+        let notify = loop {
+            if let Event::Incoming(Incoming::Publish(p)) = events.poll().await.expect("connected") {
+                break serde_json::from_slice::<Value>(&p.payload).expect("json");
+            }
+        };
+        assert_eq!(
+            notify["jobs"],
+            json!({}),
+            "the timed-out execution left the pending set"
+        );
+        let status = svc
+            .read(|e, now| e.describe_job_execution(now, "dev", "j", None))
+            .expect("describe")
+            .execution
+            .status;
+        assert_eq!(status, "TIMED_OUT");
+        running.shutdown().await;
+    })
+    .await
+}
