@@ -44,8 +44,8 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
-    /// MQTT: the start-next round trip of one device, then a fleet of devices each completing
-    /// one job execution, against a `jobrig serve` child process.
+    /// MQTT: the start-next round trip of one device over TCP and over WebSocket, then a fleet of
+    /// devices each completing one job execution, against a `jobrig serve` child process.
     Mqtt {
         #[arg(long, default_value_t = 1000)]
         round_trips: usize,
@@ -65,6 +65,9 @@ struct ServeArgs {
     /// MQTT TLS listener requiring client certificates signed by the CA (e.g. 127.0.0.1:8883).
     #[arg(long)]
     mqtts: Option<std::net::SocketAddr>,
+    /// HTTPS counterpart of --http (planes, admin API, wss://.../mqtt), certificate from the CA.
+    #[arg(long)]
+    https: Option<std::net::SocketAddr>,
     /// Attach to this broker (mqtt://HOST:PORT) instead of running one.
     #[arg(long, conflicts_with_all = ["mqtts"])]
     broker: Option<String>,
@@ -116,6 +119,7 @@ fn serve(args: Box<ServeArgs>) -> ExitCode {
         // An external broker replaces jobrig's own.
         mqtt: args.broker.is_none().then_some(args.mqtt),
         mqtts: args.mqtts,
+        https: args.https,
         tls: jobrig::serve::TlsOptions {
             ca,
             certs_dir: args.certs,
@@ -190,10 +194,13 @@ fn bench(what: BenchCommand) -> ExitCode {
                 round_trips,
                 devices,
             } => {
-                let rt = jobrig::bench::mqtt::start_next_round_trip(round_trips)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                println!("{rt}");
+                use jobrig::bench::mqtt::Path;
+                for path in [Path::Tcp, Path::WebSocket] {
+                    let rt = jobrig::bench::mqtt::start_next_round_trip(round_trips, path)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    println!("{rt}");
+                }
                 let fleet = jobrig::bench::mqtt::fleet(devices)
                     .await
                     .map_err(|e| e.to_string())?;

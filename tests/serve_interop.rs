@@ -154,22 +154,43 @@ async fn aws_cli_manages_jobs_and_reads_pending_executions() {
     running.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn device_sdk_v2_completes_a_job_over_mqtt5() {
-    // §4, §11.57, §11.58, §11.60, §11.62, §11.66 with the AWS IoT Device SDK v2 jobs client
+/// Runs the Device SDK v2 jobs script over `transport` (tcp, ws, ws-signed).
+async fn device_sdk(transport: &str) {
     let running = serve().await;
-    let mqtt = running.mqtt.expect("an MQTT listener");
+    let port = match transport {
+        "tcp" => running.mqtt.expect("an MQTT listener").port(),
+        _ => running.http.port(),
+    };
     let script = interop_dir().join("device_sdk_jobs.py");
     let out = run(
         "python",
         vec![
             script.display().to_string(),
             format!("http://{}", running.http),
-            mqtt.ip().to_string(),
-            mqtt.port().to_string(),
+            "127.0.0.1".into(),
+            port.to_string(),
+            transport.into(),
         ],
     )
     .await;
-    assert_ok(&out, "checks passed");
+    assert_ok(&out, &format!("over {transport}: "));
     running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_sdk_v2_completes_a_job_over_mqtt5() {
+    // §4, §11.57, §11.58, §11.60, §11.62, §11.66 with the AWS IoT Device SDK v2 jobs client
+    device_sdk("tcp").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_sdk_v2_completes_a_job_over_an_unsigned_websocket() {
+    // Issue 7: `/mqtt`, subprotocol mqtt, no signature
+    device_sdk("ws").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_sdk_v2_completes_a_job_over_a_sigv4_signed_websocket() {
+    // Issue 7: the upgrade signed with X-Amz-* query parameters, as the SDK signs it
+    device_sdk("ws-signed").await;
 }

@@ -19,6 +19,38 @@ fn options(client_id: &str, server: &ServerProcess) -> MqttOptions {
     o
 }
 
+/// How a benchmark device reaches the broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// The MQTT TCP listener.
+    Tcp,
+    /// MQTT over WebSocket on the HTTP listener's `/mqtt`.
+    WebSocket,
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Path::Tcp => "TCP",
+            Path::WebSocket => "WebSocket",
+        })
+    }
+}
+
+fn options_on(path: Path, client_id: &str, server: &ServerProcess) -> MqttOptions {
+    match path {
+        Path::Tcp => options(client_id, server),
+        Path::WebSocket => {
+            let url = format!("ws://{}/mqtt", server.http);
+            let mut o = MqttOptions::new(client_id, url, server.http.port());
+            o.set_transport(rumqttc::Transport::Ws);
+            o.set_keep_alive(Duration::from_secs(60));
+            o.set_max_packet_size(256 * 1024, 256 * 1024);
+            o
+        }
+    }
+}
+
 /// Forwards every incoming publish of one client to a channel, until the connection ends.
 fn pump(mut eventloop: EventLoop) -> mpsc::UnboundedReceiver<(String, Bytes)> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -61,6 +93,7 @@ async fn next_on(
 
 #[derive(Debug)]
 pub struct RoundTripReport {
+    pub path: Path,
     pub round_trips: usize,
     pub median_us: f64,
     pub p99_us: f64,
@@ -70,14 +103,14 @@ impl fmt::Display for RoundTripReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "MQTT start-next round trip over {} jobs: median {:.0} µs, p99 {:.0} µs",
-            self.round_trips, self.median_us, self.p99_us
+            "MQTT start-next round trip over {} ({} jobs): median {:.0} µs, p99 {:.0} µs",
+            self.path, self.round_trips, self.median_us, self.p99_us
         )
     }
 }
 
 /// One device takes `jobs` queued jobs one after the other: start-next (timed), then SUCCEEDED.
-pub async fn start_next_round_trip(jobs: usize) -> Result<RoundTripReport, BenchError> {
+pub async fn start_next_round_trip(jobs: usize, path: Path) -> Result<RoundTripReport, BenchError> {
     let server = ServerProcess::start()?;
     let mut http = HttpConn::connect(server.http).await?;
     http.ok("POST", "/things/rt-dev", "iot", "{}").await?;
@@ -87,7 +120,7 @@ pub async fn start_next_round_trip(jobs: usize) -> Result<RoundTripReport, Bench
         http.ok("PUT", &format!("/jobs/rt-{i:05}"), "iot", &body)
             .await?;
     }
-    let (client, eventloop) = AsyncClient::new(options("rt-dev", &server), 64);
+    let (client, eventloop) = AsyncClient::new(options_on(path, "rt-dev", &server), 64);
     let mut rx = pump(eventloop);
     let mut samples = Vec::with_capacity(jobs);
     let base = "$aws/things/rt-dev/jobs";
@@ -122,6 +155,7 @@ pub async fn start_next_round_trip(jobs: usize) -> Result<RoundTripReport, Bench
     }
     let (median_us, p99_us) = super::percentiles(samples);
     Ok(RoundTripReport {
+        path,
         round_trips: jobs,
         median_us,
         p99_us,

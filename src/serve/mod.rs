@@ -69,6 +69,9 @@ pub struct ServeConfig {
     pub mqtt: Option<SocketAddr>,
     /// The MQTT TLS listener (client certificates required); needs `mqtt`.
     pub mqtts: Option<SocketAddr>,
+    /// The HTTPS counterpart of `http` (same planes, admin API and `wss://.../mqtt`), with a server
+    /// certificate from the CA.
+    pub https: Option<SocketAddr>,
     pub tls: TlsOptions,
     /// `mqtt://HOST:PORT`: attach to this broker instead of running one (`mqtt` must be `None`).
     pub broker: Option<String>,
@@ -85,6 +88,7 @@ impl Default for ServeConfig {
             http: SocketAddr::from(([127, 0, 0, 1], 4566)),
             mqtt: Some(SocketAddr::from(([127, 0, 0, 1], 1883))),
             mqtts: None,
+            https: None,
             tls: TlsOptions::default(),
             broker: None,
             per_thing_auth: false,
@@ -112,6 +116,7 @@ pub struct Running {
     pub http: SocketAddr,
     pub mqtt: Option<SocketAddr>,
     pub mqtts: Option<SocketAddr>,
+    pub https: Option<SocketAddr>,
     /// The CA of the TLS listener (to issue more client certificates, e.g. in tests).
     pub authority: Option<Arc<tls::Authority>>,
     pub service: Arc<Service>,
@@ -129,6 +134,9 @@ impl Running {
         }
         if let Some(m) = self.mqtts {
             line.push_str(&format!(",\"mqtts\":{}", json!(m.to_string())));
+        }
+        if let Some(h) = self.https {
+            line.push_str(&format!(",\"https\":{}", json!(h.to_string())));
         }
         line.push('}');
         line
@@ -164,7 +172,7 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
             "the MQTT TLS listener is part of jobrig's own broker: give an MQTT address too",
         ));
     }
-    let authority = if cfg.mqtts.is_some() || cfg.tls.certs_dir.is_some() {
+    let authority = if cfg.mqtts.is_some() || cfg.https.is_some() || cfg.tls.certs_dir.is_some() {
         let ca = match &cfg.tls.ca {
             CaSource::Generate => tls::Authority::generate("jobrig emulator CA")?,
             CaSource::Load { cert, key } => tls::Authority::load(cert, key)?,
@@ -177,7 +185,7 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
         None
     };
 
-    let (mut mqtt, mut mqtts) = (None, None);
+    let (mut mqtt, mut mqtts, mut connector) = (None, None, None);
     if let Some(addr) = cfg.mqtt {
         let mut broker = mqtt::Broker::bind(addr, service.clone(), stop.clone())
             .await
@@ -198,6 +206,7 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
             mqtts = Some(bound);
         }
         mqtt = Some(broker.local_addr());
+        connector = Some(broker.connector());
         service.set_publisher(broker.publisher());
         tasks.push(tokio::spawn(broker.run()));
     }
@@ -219,7 +228,28 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
             addr: cfg.http,
             source,
         })?;
-    let app = http::router(service.clone());
+    let app = http::router(service.clone(), connector);
+    let https = match (cfg.https, &authority) {
+        (Some(addr), Some(ca)) => {
+            let tls_listener = TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::HttpBind { addr, source })?;
+            let bound = tls_listener
+                .local_addr()
+                .map_err(|source| ServeError::HttpBind { addr, source })?;
+            let mut names = vec!["localhost".to_string(), bound.ip().to_string()];
+            names.extend(cfg.tls.server_names.iter().cloned());
+            let config = ca.server_config_without_client_auth(&names)?;
+            tasks.push(tokio::spawn(serve_https(
+                tls_listener,
+                tokio_rustls::TlsAcceptor::from(config),
+                app.clone(),
+                stop.clone(),
+            )));
+            Some(bound)
+        }
+        _ => None,
+    };
     let mut stop_http = stop.clone();
     tasks.push(tokio::spawn(async move {
         let graceful = async move {
@@ -246,9 +276,45 @@ pub async fn start(cfg: ServeConfig) -> Result<Running, ServeError> {
         http,
         mqtt,
         mqtts,
+        https,
         authority,
         service,
         shutdown,
         tasks,
     })
+}
+
+/// How long a client may take to complete the TLS handshake on the HTTPS listener.
+const HTTPS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` over TLS (HTTP/1.1 with upgrades, so `wss://.../mqtt` works) until shutdown.
+async fn serve_https(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    app: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = async { stop.wait_for(|s| *s).await.map(|_| ()) } => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let acceptor = acceptor.clone();
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let Ok(Ok(tls)) =
+                        tokio::time::timeout(HTTPS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    else {
+                        return;
+                    };
+                    let service = hyper_util::service::TowerToHyperService::new(app);
+                    let _ = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+                });
+            }
+        }
+    }
 }

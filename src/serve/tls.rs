@@ -192,6 +192,24 @@ impl Authority {
         Ok(Arc::new(config))
     }
 
+    /// A server configuration presenting a certificate for `names`, with no client certificate
+    /// (HTTPS and WSS: AWS authenticates those with SigV4, not with client certificates).
+    pub fn server_config_without_client_auth(
+        &self,
+        names: &[String],
+    ) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        let server = self.issue_server(names)?;
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server.key_der));
+        let mut config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Config(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(vec![server.cert_der], key)
+            .map_err(|e| TlsError::Config(e.to_string()))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(config))
+    }
+
     /// A client configuration trusting this CA and presenting `client` (tests, the rig).
     pub fn client_config(&self, client: &Issued) -> Result<Arc<rustls::ClientConfig>, TlsError> {
         let mut roots = rustls::RootCertStore::empty();

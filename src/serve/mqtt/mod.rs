@@ -96,15 +96,28 @@ impl Broker {
         self.router.clone()
     }
 
-    /// Accepts connections until shutdown; each connection runs in its own task.
-    pub async fn run(mut self) {
-        let shared = Arc::new(session::Shared {
+    fn shared(&self) -> Arc<session::Shared> {
+        Arc::new(session::Shared {
             service: self.service.clone(),
             router: self.router.clone(),
             max_packet: self.max_packet,
             per_thing_auth: self.per_thing_auth,
             next_anonymous: AtomicU64::new(1),
-        });
+        })
+    }
+
+    /// A handle that serves MQTT sessions arriving by other transports (WebSocket on `/mqtt`)
+    /// into this broker. Take it after configuring the broker.
+    pub fn connector(&self) -> Connector {
+        Connector {
+            shared: self.shared(),
+            stop: self.stop.clone(),
+        }
+    }
+
+    /// Accepts connections until shutdown; each connection runs in its own task.
+    pub async fn run(mut self) {
+        let shared = self.shared();
         let conn_stop = self.stop.clone();
         loop {
             tokio::select! {
@@ -148,5 +161,19 @@ async fn accept_tls(
             .ok()
             .map(|(stream, _)| (stream, acceptor.clone())),
         None => std::future::pending().await,
+    }
+}
+
+/// Serves MQTT sessions from any byte stream into the broker it came from.
+#[derive(Clone)]
+pub struct Connector {
+    shared: Arc<session::Shared>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Connector {
+    /// Serves one MQTT connection carried by `stream` until it ends.
+    pub async fn serve<S: session::Stream>(&self, stream: S) {
+        session::serve(stream, self.shared.clone(), self.stop.clone()).await;
     }
 }
