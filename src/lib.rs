@@ -8,4 +8,5 @@ pub mod clock;
 pub mod emulator;
 pub mod engine;
 pub mod selfcheck;
+pub mod rig;
 pub mod serve;
