@@ -137,21 +137,7 @@ pub async fn start_next_round_trip(jobs: usize, path: Path) -> Result<RoundTripR
             .map_err(|e| BenchError::Mqtt(e.to_string()))?;
         let accepted = next_on(&mut rx, &format!("{base}/start-next/accepted")).await?;
         samples.push(t.elapsed().as_micros() as u64);
-        let exec = &accepted["execution"];
-        let job = exec["jobId"]
-            .as_str()
-            .ok_or_else(|| BenchError::Mqtt(format!("no execution in {accepted}")))?;
-        let update = json!({"status": "SUCCEEDED", "expectedVersion": exec["versionNumber"]});
-        client
-            .publish(
-                format!("{base}/{job}/update"),
-                QoS::AtMostOnce,
-                false,
-                update.to_string(),
-            )
-            .await
-            .map_err(|e| BenchError::Mqtt(e.to_string()))?;
-        next_on(&mut rx, &format!("{base}/{job}/update/accepted")).await?;
+        succeed_started(&client, &mut rx, base, &accepted).await?;
     }
     let (median_us, p99_us) = super::percentiles(samples);
     Ok(RoundTripReport {
@@ -189,6 +175,32 @@ impl fmt::Display for FleetReport {
     }
 }
 
+/// Reports SUCCEEDED (with `expectedVersion`) for the execution a `start-next/accepted` reply
+/// carries, and waits for the update to be accepted.
+async fn succeed_started(
+    client: &AsyncClient,
+    rx: &mut mpsc::UnboundedReceiver<(String, Bytes)>,
+    base: &str,
+    accepted: &Value,
+) -> Result<(), BenchError> {
+    let exec = &accepted["execution"];
+    let job = exec["jobId"]
+        .as_str()
+        .ok_or_else(|| BenchError::Mqtt(format!("no execution in {accepted}")))?;
+    let update = json!({"status": "SUCCEEDED", "expectedVersion": exec["versionNumber"]});
+    client
+        .publish(
+            format!("{base}/{job}/update"),
+            QoS::AtMostOnce,
+            false,
+            update.to_string(),
+        )
+        .await
+        .map_err(|e| BenchError::Mqtt(e.to_string()))?;
+    next_on(rx, &format!("{base}/{job}/update/accepted")).await?;
+    Ok(())
+}
+
 /// One device: waits for its notify-next, starts the execution, reports SUCCEEDED, disconnects.
 async fn device(
     name: String,
@@ -213,19 +225,7 @@ async fn device(
         .await
         .map_err(mqtt)?;
     let accepted = next_on(&mut rx, &format!("{base}/start-next/accepted")).await?;
-    let exec = &accepted["execution"];
-    let job = exec["jobId"].as_str().unwrap_or("bench").to_string();
-    let update = json!({"status": "SUCCEEDED", "expectedVersion": exec["versionNumber"]});
-    client
-        .publish(
-            format!("{base}/{job}/update"),
-            QoS::AtMostOnce,
-            false,
-            update.to_string(),
-        )
-        .await
-        .map_err(mqtt)?;
-    next_on(&mut rx, &format!("{base}/{job}/update/accepted")).await?;
+    succeed_started(&client, &mut rx, &base, &accepted).await?;
     done.fetch_add(1, Ordering::SeqCst);
     let _ = client.disconnect().await;
     Ok(())
