@@ -7,6 +7,6 @@ pub mod bench;
 pub mod clock;
 pub mod emulator;
 pub mod engine;
-pub mod selfcheck;
 pub mod rig;
+pub mod selfcheck;
 pub mod serve;
