@@ -5,6 +5,8 @@
 //! them.
 
 pub mod config;
+pub mod console;
 pub mod faults;
 pub mod observer;
+pub mod probe;
 pub mod test_document;
