@@ -50,40 +50,45 @@ async fn clock_reports_virtual_time_and_mode() {
     .await
 }
 
-#[tokio::test]
-async fn advance_moves_the_clock_and_fires_the_timers_due_in_that_span() {
-    with_timeout(async {
-        let running = start(ServeConfig::ephemeral()).await.expect("start");
-        let svc = running.service.clone();
-        let arn = svc
-            .call(|e, now| {
-                e.create_thing(
-                    now,
-                    CreateThingRequest {
-                        thing_name: "dev".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .0
-            .expect("thing")
-            .thing_arn;
-        svc.call(|e, now| {
-            e.create_job(
+/// Creates thing `dev` and job `j` over it with an in-progress timeout of `minutes`.
+fn thing_with_timed_job(svc: &jobrig::serve::service::Service, minutes: i64) {
+    let arn = svc
+        .call(|e, now| {
+            e.create_thing(
                 now,
-                CreateJobRequest {
-                    job_id: "j".into(),
-                    targets: Some(vec![arn]),
-                    document: Some("{}".into()),
-                    timeout_config: Some(TimeoutConfig {
-                        in_progress_timeout_in_minutes: Some(10_080),
-                    }),
+                CreateThingRequest {
+                    thing_name: "dev".into(),
                     ..Default::default()
                 },
             )
         })
         .0
-        .expect("job");
+        .expect("thing")
+        .thing_arn;
+    svc.call(|e, now| {
+        e.create_job(
+            now,
+            CreateJobRequest {
+                job_id: "j".into(),
+                targets: Some(vec![arn]),
+                document: Some("{}".into()),
+                timeout_config: Some(TimeoutConfig {
+                    in_progress_timeout_in_minutes: Some(minutes),
+                }),
+                ..Default::default()
+            },
+        )
+    })
+    .0
+    .expect("job");
+}
+
+#[tokio::test]
+async fn advance_moves_the_clock_and_fires_the_timers_due_in_that_span() {
+    with_timeout(async {
+        let running = start(ServeConfig::ephemeral()).await.expect("start");
+        let svc = running.service.clone();
+        thing_with_timed_job(&svc, 10_080);
         svc.call(|e, now| e.start_next_pending_job_execution(now, "dev", None, Default::default()))
             .0
             .expect("start");
@@ -318,35 +323,7 @@ async fn on_a_jumpable_clock_due_timers_fire_by_themselves_without_any_request()
         };
         let running = start(cfg).await.expect("start");
         let svc = running.service.clone();
-        let arn = svc
-            .call(|e, now| {
-                e.create_thing(
-                    now,
-                    CreateThingRequest {
-                        thing_name: "dev".into(),
-                        ..Default::default()
-                    },
-                )
-            })
-            .0
-            .expect("thing")
-            .thing_arn;
-        svc.call(|e, now| {
-            e.create_job(
-                now,
-                CreateJobRequest {
-                    job_id: "j".into(),
-                    targets: Some(vec![arn]),
-                    document: Some("{}".into()),
-                    timeout_config: Some(TimeoutConfig {
-                        in_progress_timeout_in_minutes: Some(1),
-                    }),
-                    ..Default::default()
-                },
-            )
-        })
-        .0
-        .expect("job");
+        thing_with_timed_job(&svc, 1);
         let mqtt = running.mqtt.expect("mqtt");
         let (client, mut events) =
             AsyncClient::new(MqttOptions::new("watcher", "127.0.0.1", mqtt.port()), 16);
