@@ -682,6 +682,9 @@ impl Engine {
         }
         self.job_event(ix, "deletion_in_progress", now);
         self.cancel_job_timers(ix);
+        // Record what devices see before the status changes: a SCHEDULED job's QUEUED executions
+        // are hidden, and must not look visible for a moment because the job is being deleted.
+        self.touch_job_things(ix);
         {
             let j = self.job_mut(ix);
             j.status = JobStatus::DeletionInProgress;

@@ -417,14 +417,24 @@ fn gen_ops() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(gen_op(), 1..=60)
 }
 
-/// `cases` per property; `PROPTEST_CASES` raises it for a deeper run.
+/// The seed every run uses unless `PROPTEST_RNG_SEED` names another: `cargo test` must give the
+/// same result on every run, so exploring new sequences is a deliberate act (see the README).
+const DEFAULT_SEED: u64 = 0x6a6f_6272_6967;
+
+/// `cases` per property; `PROPTEST_CASES` raises it and `PROPTEST_RNG_SEED` changes the seed,
+/// for a deeper run.
 fn config(cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(cases);
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_SEED);
     ProptestConfig {
         cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
         // No regression files in the source tree: a failure prints its shrunk sequence.
         failure_persistence: None,
         ..ProptestConfig::default()

@@ -712,3 +712,27 @@ fn scheduled_job_rollouts_merge_several_windows_in_time_order() {
         ]
     );
 }
+
+#[test]
+fn force_deleting_a_job_between_windows_tells_the_device_nothing_new() {
+    // §4.5 notify-next only when the head the device sees changes; the QUEUED execution of a job
+    // waiting between windows is already hidden (§6.5), so deleting that job changes nothing the
+    // device sees. (Found by the notify-next property test: deletion made it visible for a moment.)
+    let mut w = World::new();
+    let (g, names) = fleet(&mut w, "fleet", "t", 1);
+    let t = names[0].as_str();
+    w.create_job(nightly_job(&g));
+    to(&mut w, 120);
+    assert_eq!(w.pending(t).queued.len(), 1);
+    to(&mut w, 180);
+    assert_eq!(w.describe_job("j").status, "SCHEDULED");
+    assert_eq!(w.pending(t), PendingExecutions::default());
+    w.messages();
+    w.try_delete_job("j", true).expect("force delete");
+    let device_topics: Vec<String> = w
+        .topics()
+        .into_iter()
+        .filter(|topic| topic.starts_with("$aws/things/"))
+        .collect();
+    assert!(device_topics.is_empty(), "{device_topics:?}");
+}
