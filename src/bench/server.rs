@@ -71,10 +71,7 @@ impl ServerProcess {
 
     /// Peak resident set size of the server process (Linux `VmHWM`).
     pub fn peak_rss_mib(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib / 1024.0)
+        super::engine::peak_rss_mib_of(&self.child.id().to_string())
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::api::{DeviceExecution, PendingExecutions, PendingSummary};
+use super::api::{DeviceExecution, ExecutionStateView, PendingExecutions, PendingSummary};
 use super::config::StatusDetails;
 use super::time::Timestamp;
 use super::timers::TimerKey;
@@ -237,6 +237,27 @@ impl<'a> HttpDeviceExecution<'a> {
             version_number: e.version_number,
             execution_number: e.execution_number,
             job_document: e.job_document.as_deref(),
+        }
+    }
+}
+
+/// `JobExecutionState` as both device planes carry it (UpdateJobExecution with
+/// `includeJobExecutionState`): `statusDetails` omitted when empty.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireExecutionState<'a> {
+    status: &'static str,
+    #[serde(skip_serializing_if = "StatusDetails::is_empty")]
+    status_details: &'a StatusDetails,
+    version_number: i64,
+}
+
+impl<'a> WireExecutionState<'a> {
+    pub fn new(s: &'a ExecutionStateView) -> Self {
+        WireExecutionState {
+            status: s.status.as_str(),
+            status_details: &s.status_details,
+            version_number: s.version_number,
         }
     }
 }

@@ -4,11 +4,8 @@
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::engine::config::StatusDetails;
-use crate::engine::effects::{MqttExecution, MqttSummary};
-use crate::engine::{
-    DeviceExecution, ExecutionState, ExecutionStateView, PendingExecutions, UpdateExecutionResponse,
-};
+use crate::engine::effects::{MqttExecution, MqttSummary, WireExecutionState};
+use crate::engine::{DeviceExecution, ExecutionState, PendingExecutions, UpdateExecutionResponse};
 
 /// Rejection codes that come from the adapter itself rather than from the engine.
 pub const INVALID_TOPIC: &str = "InvalidTopic";
@@ -40,18 +37,9 @@ struct Execution<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct StateView<'a> {
-    status: &'static str,
-    #[serde(skip_serializing_if = "StatusDetails::is_empty")]
-    status_details: &'a StatusDetails,
-    version_number: i64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Updated<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    execution_state: Option<StateView<'a>>,
+    execution_state: Option<WireExecutionState<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     job_document: Option<&'a RawValue>,
 }
@@ -103,21 +91,13 @@ pub fn execution(token: Option<&str>, secs: i64, e: Option<&DeviceExecution>) ->
     )
 }
 
-fn state_view(s: &ExecutionStateView) -> StateView<'_> {
-    StateView {
-        status: s.status.as_str(),
-        status_details: &s.status_details,
-        version_number: s.version_number,
-    }
-}
-
 /// update: the document is a JSON object on MQTT (spec §4.3, §11.62).
 pub fn updated(token: Option<&str>, secs: i64, r: &UpdateExecutionResponse) -> Vec<u8> {
     accepted(
         token,
         secs,
         Updated {
-            execution_state: r.execution_state.as_ref().map(state_view),
+            execution_state: r.execution_state.as_ref().map(WireExecutionState::new),
             job_document: r
                 .job_document
                 .as_deref()

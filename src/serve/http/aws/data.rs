@@ -1,14 +1,12 @@
 //! The device data plane (`iot-jobs-data`, spec §3): four operations on `/things/{thingName}/jobs`.
 //! Times are integer seconds and the job document is a JSON string; HTTP has no Jobs namespace.
 
-use std::collections::BTreeMap;
-
 use axum::response::Response;
 use serde::Serialize;
 
 use super::wire::{WireError, ok_json, parse_body};
 use super::{AwsRequest, call, read};
-use crate::engine::effects::{HttpDeviceExecution, MqttSummary};
+use crate::engine::effects::{HttpDeviceExecution, MqttSummary, WireExecutionState};
 use crate::engine::{
     DescribeExecutionRequest, DeviceExecution, Plane, StartNextRequest, UpdateExecutionRequest,
 };
@@ -55,11 +53,7 @@ pub(super) async fn handle(svc: &Service, req: &AwsRequest) -> Result<Response, 
             })
             .await?;
             Ok(ok_json(&UpdateReply {
-                execution_state: out.execution_state.as_ref().map(|s| StateReply {
-                    status: s.status.as_str(),
-                    status_details: &s.status_details,
-                    version_number: s.version_number,
-                }),
+                execution_state: out.execution_state.as_ref().map(WireExecutionState::new),
                 job_document: out.job_document.as_deref(),
             }))
         }
@@ -98,16 +92,7 @@ struct PendingReply<'a> {
 #[serde(rename_all = "camelCase")]
 struct UpdateReply<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    execution_state: Option<StateReply<'a>>,
+    execution_state: Option<WireExecutionState<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     job_document: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StateReply<'a> {
-    status: &'static str,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    status_details: &'a BTreeMap<String, String>,
-    version_number: i64,
 }
